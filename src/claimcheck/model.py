@@ -1,0 +1,216 @@
+"""The nouns of claimcheck: frozen dataclasses that flow one way through the pipeline.
+
+source -> Document -> Sentence -> Match -> Finding -> PageReport -> Report
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Literal
+
+BlockKind = Literal[
+    "title", "heading", "paragraph", "list_item", "table_cell", "alt_text", "quote", "other"
+]
+Region = Literal["main", "header", "nav", "footer", "aside"]
+Format = Literal["html", "markdown", "text"]
+
+
+class Severity(IntEnum):
+    """Finding severities, ordered so that comparisons mean 'at least as bad as'."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        """Turn 'error' / 'warning' / 'info' into a Severity (case-insensitive)."""
+        return cls[name.strip().upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a document came from: a path, a URL or stdin, with its content hash."""
+
+    path: str
+    kind: Literal["file", "stdin", "string", "url"] = "file"
+    sha256: str = ""
+    fetched_at: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of text a reader sees as one unit (a heading, a paragraph, a list item ...).
+
+    `line` and `column` are 1-based positions of the block's first character in the
+    source file. `hidden` is True when a visitor cannot see the text (hidden attribute,
+    display:none, aria-hidden, noscript, font-size <= 6px). `region` says whether the
+    block sits in the main content, the page header, navigation, footer or an aside.
+    `fine_print` marks text styled to be inconspicuous (<small>, tiny fonts, fine-print
+    classes) without being hidden.
+    """
+
+    text: str
+    kind: BlockKind
+    line: int
+    column: int = 1
+    hidden: bool = False
+    region: Region = "main"
+    fine_print: bool = False
+    css_class: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input page after extraction: its origin, format, language hints and blocks."""
+
+    origin: Origin
+    format: Format
+    blocks: tuple[Block, ...]
+    lang: str | None = None
+    title: str = ""
+    source_text: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.origin.path
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence with its position.
+
+    `start`/`end` are character offsets into the document's extracted text (blocks joined
+    by a blank line, see `segment.document_text`); `line`/`column` are 1-based positions
+    in the source file.
+    """
+
+    text: str
+    block_index: int
+    start: int
+    end: int
+    line: int
+    column: int
+    lang: str = "en"
+    hidden: bool = False
+    region: Region = "main"
+    kind: BlockKind = "paragraph"
+
+
+@dataclass(frozen=True, slots=True)
+class ContextDecision:
+    """How a trigger is used in its sentence: asserted, or qualified by a context modifier."""
+
+    status: Literal[
+        "asserted", "negated", "attributed", "hypothetical", "question", "quoted", "nonhuman"
+    ] = "asserted"
+    modifier: str | None = None
+    modifier_id: str | None = None
+
+    @property
+    def asserted(self) -> bool:
+        return self.status == "asserted"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The evidence level for an intervention x condition pair, with its citation."""
+
+    intervention: str | None
+    condition: str | None
+    level: str
+    citation: str = ""
+    ref: str = ""
+    intervention_inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported problem. Sentence-scoped findings carry the sentence and its span."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int = 1
+    column: int = 1
+    start: int = 0
+    end: int = 0
+    sentence: str = ""
+    trigger: str = ""
+    pattern_id: str = ""
+    context: ContextDecision = field(default_factory=ContextDecision)
+    evidence: Evidence | None = None
+    suggestion: str = ""
+    engine: Literal["rule", "model", "rule+model"] = "rule"
+    scope: Literal["sentence", "page"] = "sentence"
+    suppressed: bool = False
+    suppressed_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A problem that stopped one input from being checked (the others carry on)."""
+
+    path: str
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageReport:
+    """Everything claimcheck concluded about one page."""
+
+    path: str
+    format: str
+    lang: str
+    page_type: Literal["commercial", "editorial", "unknown"]
+    page_type_reasons: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    jurisdiction_reasons: tuple[str, ...]
+    main_intervention: str | None
+    main_condition: str | None
+    sentence_count: int
+    score: int | None
+    grade: str | None
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...] = ()
+    sha256: str = ""
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        """Findings that count: not suppressed by context, config or inline comments."""
+        return tuple(f for f in self.findings if not f.suppressed)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Totals across every input of one run."""
+
+    files: int
+    files_with_errors: int
+    findings: int
+    by_severity: dict[str, int]
+    by_code: dict[str, int]
+    suppressed: int
+    mean_score: float | None
+    min_score: int | None
+    grade: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The result of one run over one or more inputs; what every renderer prints."""
+
+    files: tuple[PageReport, ...]
+    summary: Summary
+    tool_version: str
+    lexicon_version: str
+    errors: tuple[FileError, ...] = ()
