@@ -53,7 +53,9 @@ class Block:
     display:none, aria-hidden, noscript, font-size <= 6px). `region` says whether the
     block sits in the main content, the page header, navigation, footer or an aside.
     `fine_print` marks text styled to be inconspicuous (<small>, tiny fonts, fine-print
-    classes) without being hidden.
+    classes) without being hidden. `anchors` (Markdown and plain text only) maps the text
+    back to the source exactly: each `(offset, line, column)` starts a run of `text` copied
+    verbatim from one source line; empty when unknown (HTML).
     """
 
     text: str
@@ -64,6 +66,7 @@ class Block:
     region: Region = "main"
     fine_print: bool = False
     css_class: str = ""
+    anchors: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,3 +217,28 @@ class Report:
     tool_version: str
     lexicon_version: str
     errors: tuple[FileError, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An intervention or condition named in a sentence (`start`/`end` within the sentence)."""
+
+    term: str
+    kind: Literal["intervention", "condition", "anaphor"]
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A rule pattern that matched inside one sentence (`start`/`end` within the sentence)."""
+
+    rule: str
+    pattern_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    strength: str | None = None

@@ -1,0 +1,251 @@
+"""Trigger matches -> Findings: the one place where claim policy lives.
+
+Policy, in order:
+1. A trigger counts only if its sentence has what the rule `requires` (a condition, an
+   intervention or 'our treatment', or a page topic).
+2. Context first: a negated, attributed, questioned, hypothetical, animal-only or quoted
+   trigger is reported as suppressed, with the modifier that decided it.
+3. A hedge ('may', 'early studies suggest') lowers the claim one step, except in headings.
+4. Evidence second: the claim is an overclaim only if its strength exceeds what the
+   evidence level of intervention x condition allows; otherwise it is suppressed by
+   evidence (e.g. 'insulin therapy lowers blood glucose').
+5. A hedged claim that still exceeds the evidence is reported one severity lower.
+6. One finding per rule and sentence: the first asserted trigger wins.
+
+The classifier (a later addition) plugs in here, and only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from claimcheck.context import CompiledModifier, Context, decide, has_category
+from claimcheck.evidence import LEVEL_TEXT, exceeds, lookup, weaker
+from claimcheck.facts import Page
+from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule
+from claimcheck.match import CompiledLexicon, find_matches
+from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
+
+HEADING_KINDS = ("title", "heading")
+
+
+class _Fmt(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _overlaps(m: Mention, start: int, end: int) -> bool:
+    return m.start < end and start < m.end
+
+
+def resolve_subject(
+    page: Page, lex: CompiledLexicon, sentence_index: int, start: int = 0, end: int = 0
+) -> tuple[str | None, str | None, str | None, bool]:
+    """(intervention id, condition id, intervention as written, inferred?) for a sentence.
+
+    The sentence's own intervention wins (investigational before standard care, ignoring
+    words inside the trigger); 'our treatment' or no intervention falls back to the page's
+    main intervention.
+    """
+    mentions = page.mentions.get(sentence_index, [])
+    named = [m for m in mentions if m.kind == "intervention" and not _overlaps(m, start, end)]
+    named.sort(key=lambda m: lex.terms[m.term].kind == "standard_care")
+    facts = page.facts
+    conditions = [m for m in mentions if m.kind == "condition"]
+    condition = conditions[0].term if conditions else (facts.main_condition if facts else None)
+    if named:
+        return named[0].term, condition, named[0].text, False
+    main = facts.main_intervention if facts else None
+    return main, condition, None, True
+
+
+def requirement_met(rule: Rule, page: Page, sentence_index: int) -> bool:
+    """Does the sentence (or page) mention what the rule needs to be about?"""
+    if not rule.requires:
+        return True
+    kinds = {m.kind for m in page.mentions.get(sentence_index, [])}
+    topic = any(page.mentions.values())
+    return (
+        ("condition" in rule.requires and "condition" in kinds)
+        or ("intervention" in rule.requires and bool(kinds & {"intervention", "anaphor"}))
+        or ("topic" in rule.requires and topic)
+    )
+
+
+def render_text(template: str, **values: object) -> str:
+    """Fill {placeholders}; unknown ones are left as written."""
+    return template.format_map(_Fmt({k: v for k, v in values.items() if v is not None}))
+
+
+def build_finding(
+    rule: Rule,
+    page: Page,
+    lex: CompiledLexicon,
+    sentence_index: int,
+    start: int,
+    end: int,
+    *,
+    trigger: str = "",
+    pattern_id: str = "",
+    context: ContextDecision | None = None,
+    evidence: Evidence | None = None,
+    severity: Severity | None = None,
+    scope: str = "sentence",
+    suppressed_by: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> Finding:
+    """A Finding at a sentence, with message and suggestion filled from rule templates."""
+    sentence = page.sentences[sentence_index]
+    written = None
+    inter_id, cond_id = (evidence.intervention, evidence.condition) if evidence else (None, None)
+    if evidence is None:
+        inter_id, cond_id, written, _ = resolve_subject(page, lex, sentence_index)
+    else:
+        _, _, written, _ = resolve_subject(page, lex, sentence_index, start, end)
+    default = "este tratamiento" if sentence.lang == "es" else "this treatment"
+    inter_label = written or (lex.terms[inter_id].label if inter_id in lex.terms else default)
+    cond_label = lex.terms[cond_id].label if cond_id in lex.terms else "diabetes"
+    level = evidence.level if evidence else None
+    values = {
+        "intervention": inter_label,
+        "condition": cond_label,
+        "level": level,
+        "level_text": LEVEL_TEXT.get(level or "", ""),
+        "trigger": trigger,
+        **(extra or {}),
+    }
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        severity=severity or rule.severity,
+        message=render_text(rule.message, **values),
+        path=page.doc.path,
+        line=sentence.line,
+        column=sentence.column,
+        start=sentence.start + start,
+        end=sentence.start + end,
+        sentence=sentence.text,
+        trigger=trigger,
+        pattern_id=pattern_id,
+        context=context or ContextDecision(),
+        evidence=evidence,
+        suggestion=render_text(rule.suggestion_for(sentence.lang), **values),
+        scope=scope,  # type: ignore[arg-type]
+        suppressed=suppressed_by is not None,
+        suppressed_by=suppressed_by,
+    )
+
+
+def _judge(
+    rule: Rule,
+    page: Page,
+    lex: CompiledLexicon,
+    match: Match,
+    modifiers: Sequence[CompiledModifier],
+    timeout: float,
+) -> Finding:
+    sentence = page.sentences[match.sentence_index]
+    inter, cond, _, inferred = resolve_subject(page, lex, match.sentence_index, match.start, match.end)
+    evidence = replace(lookup(lex, inter, cond), intervention_inferred=inferred)
+    editorial = page.facts is not None and page.facts.page_type == "editorial"
+    ctx = decide(sentence.text, match.start, match.end, modifiers, timeout, whole_quote=editorial)
+    kwargs = {"trigger": match.text, "pattern_id": match.pattern_id, "evidence": evidence}
+    if sentence.block_index in page.references:
+        ctx = Context(ContextDecision("attributed", "reference list", "references-section"))
+    if not ctx.decision.asserted:
+        reason = f"context: {ctx.decision.status} by '{ctx.decision.modifier}'"
+        return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
+                             context=ctx.decision, suppressed_by=reason, **kwargs)
+    strength = match.strength
+    hedged = ctx.hedged and sentence.kind not in HEADING_KINDS
+    if hedged:
+        strength = weaker(strength)
+    if not exceeds(strength, evidence.level):
+        allowed = ALLOWED_STRENGTH[evidence.level]
+        reason = f"evidence: a {strength} claim is within what '{evidence.level}' allows ({allowed})"
+        return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
+                             suppressed_by=reason, **kwargs)
+    if _citation_nearby(rule, page, lex, match.sentence_index, timeout):
+        return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
+                             suppressed_by="citation given in the same block", **kwargs)
+    severity = Severity(max(Severity.INFO, rule.severity - 1)) if hedged else rule.severity
+    context = ContextDecision("asserted", ctx.hedge, "hedged") if hedged else ctx.decision
+    return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
+                         context=context, severity=severity, **kwargs)
+
+
+def _citation_nearby(rule: Rule, page: Page, lex: CompiledLexicon, i: int, timeout: float) -> bool:
+    patterns = lex.group(rule, "citation_nearby")
+    if not patterns:
+        return False
+    block = page.sentences[i].block_index
+    text = " ".join(s.text for s in page.sentences if s.block_index == block)
+    return any(cp.compiled.search(text, timeout=timeout) for cp in patterns)
+
+
+def _first_per_sentence(findings: Iterable[Finding]) -> list[Finding]:
+    best: dict[tuple[str, int, int, str], Finding] = {}
+    for f in findings:
+        key = (f.code, f.line, f.column, f.sentence)
+        if key not in best or (best[key].suppressed and not f.suppressed):
+            best[key] = f
+    return list(best.values())
+
+
+def trigger_findings(
+    rules: Sequence[Rule],
+    page: Page,
+    lex: CompiledLexicon,
+    modifiers: Sequence[CompiledModifier],
+    timeout: float,
+) -> list[Finding]:
+    """Findings (active and suppressed) for every sentence-level trigger rule."""
+    out: list[Finding] = []
+    for rule in rules:
+        if rule.check != "trigger":
+            continue
+        matches = find_matches(rule, lex.rule_patterns[rule.code], page.text, page.index, timeout)
+        judged = [
+            _judge(rule, page, lex, m, modifiers, timeout)
+            for m in matches
+            if requirement_met(rule, page, m.sentence_index)
+        ]
+        out.extend(_first_per_sentence(judged))
+    return out
+
+
+def preclinical_findings(
+    rule: Rule,
+    page: Page,
+    lex: CompiledLexicon,
+    modifiers: Sequence[CompiledModifier],
+    timeout: float,
+) -> list[Finding]:
+    """CC113: an animal or lab result presented as what patients will get.
+
+    Fires when a sentence with a non-human qualifier also addresses the patient ('you',
+    'our patients'), or when the sentence after one says 'it can do the same for you'.
+    """
+    out: list[Finding] = []
+    patient = lex.rule_patterns[rule.code]
+    followup = lex.group(rule, "followup")
+    previous_nonhuman = False
+    for i, sentence in enumerate(page.sentences):
+        nonhuman = has_category(sentence.text, "NONHUMAN", modifiers, timeout)
+        candidates = patient if nonhuman else (followup if previous_nonhuman else ())
+        previous_nonhuman = bool(nonhuman)
+        for cp in candidates:
+            m = cp.compiled.search(sentence.text, timeout=timeout)
+            if not m:
+                continue
+            ctx = decide(sentence.text, m.start(), m.end(), modifiers, timeout)
+            if ctx.decision.status in ("negated", "attributed", "question", "hypothetical"):
+                continue
+            inter, cond, _, inferred = resolve_subject(page, lex, i)
+            evidence = replace(lookup(lex, inter, cond), intervention_inferred=inferred)
+            context = ContextDecision("asserted", nonhuman or "previous sentence", "nonhuman-benefit")
+            out.append(build_finding(rule, page, lex, i, m.start(), m.end(), trigger=m.group(0),
+                                     pattern_id=cp.pattern.id, context=context, evidence=evidence))
+            break
+    return out

@@ -1,0 +1,151 @@
+"""ConText-style context decisions: is a claim trigger asserted, or negated, attributed,
+questioned, hypothetical, quoted or about animals? Modifiers are data (lexicons/context/).
+
+A modifier covers the triggers within `max_scope` words after it (forward), before it
+(backward) or both, unless a TERMINATE phrase or clause punctuation stands between them.
+PSEUDO phrases ("not only", "no more") cancel the modifiers they overlap. Modifiers that
+overlap the trigger itself are ignored ("no side effects" is a trigger, not a negation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from claimcheck.lexicon.types import FLAGS, Modifier
+from claimcheck.model import ContextDecision
+
+# Priority when several modifiers cover one trigger: the first listed wins.
+SUPPRESSING = ("NEGATED", "ATTRIBUTED", "QUESTION", "HYPOTHETICAL", "NONHUMAN")
+STATUS = {
+    "NEGATED": "negated",
+    "ATTRIBUTED": "attributed",
+    "QUESTION": "question",
+    "HYPOTHETICAL": "hypothetical",
+    "NONHUMAN": "nonhuman",
+}
+_WORD = regex.compile(r"\w+")
+_CLAUSE_BREAK = regex.compile(r"[;:—–()]|\s-\s")
+_QUOTES = regex.compile(r"[\"“”«»]|(?<!\w)'|'(?!\w)")
+QUOTE_SHARE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledModifier:
+    modifier: Modifier
+    compiled: regex.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The decision for one trigger, and whether a hedge lowered its strength."""
+
+    decision: ContextDecision
+    hedged: bool = False
+    hedge: str | None = None
+
+
+def compile_modifiers(modifiers: Sequence[Modifier]) -> tuple[CompiledModifier, ...]:
+    """Compile the context modifiers once per run."""
+    return tuple(CompiledModifier(m, regex.compile(m.regex, FLAGS)) for m in modifiers)
+
+
+def _words_between(text: str, start: int, end: int) -> int:
+    return len(_WORD.findall(text, start, end)) if end > start else 0
+
+
+def _blocked(text: str, start: int, end: int, terminators: Sequence[tuple[int, int]]) -> bool:
+    if end <= start:
+        return False
+    if _CLAUSE_BREAK.search(text, start, end):
+        return True
+    return any(start <= ts and te <= end for ts, te in terminators)
+
+
+def _in_scope(text: str, hit: tuple[int, int], mod: Modifier, trig: tuple[int, int], terms) -> bool:
+    ms, me = hit
+    ts, te = trig
+    forward = mod.direction in ("forward", "bidirectional") and me <= ts
+    backward = mod.direction in ("backward", "bidirectional") and ms >= te
+    if forward:
+        return _words_between(text, me, ts) <= mod.max_scope and not _blocked(text, me, ts, terms)
+    if backward:
+        return _words_between(text, te, ms) <= mod.max_scope and not _blocked(text, te, ms, terms)
+    return False
+
+
+def _quoted(text: str, start: int, end: int, whole_quote: bool) -> bool:
+    marks = [m.start() for m in _QUOTES.finditer(text)]
+    for a, b in zip(marks[::2], marks[1::2], strict=False):
+        if a < start and end <= b:
+            return whole_quote or (b - a) < QUOTE_SHARE * len(text.strip())
+    return False
+
+
+def _question(text: str, start: int) -> bool:
+    stripped = text.rstrip()
+    if stripped.endswith("?"):
+        return True
+    opening = text.rfind("¿", 0, start)
+    return opening != -1 and text.find("?", start) != -1
+
+
+def decide(
+    text: str,
+    start: int,
+    end: int,
+    modifiers: Sequence[CompiledModifier],
+    timeout: float = 1.0,
+    *,
+    whole_quote: bool = False,
+) -> Context:
+    """Decide how the trigger at text[start:end] is used in its sentence.
+
+    A quoted phrase inside a sentence is a quotation. A sentence quoted as a whole is
+    one only when `whole_quote` is set (editorial pages): on a clinic page it is usually a
+    testimonial the clinic publishes as its own claim.
+    """
+    hits: list[tuple[Modifier, tuple[int, int], str]] = []
+    pseudo: list[tuple[int, int]] = []
+    terminators: list[tuple[int, int]] = []
+    for cm in modifiers:
+        for m in cm.compiled.finditer(text, timeout=timeout):
+            span = (m.start(), m.end())
+            if cm.modifier.category == "PSEUDO":
+                pseudo.append(span)
+            elif cm.modifier.category == "TERMINATE":
+                terminators.append(span)
+            elif not (span[0] < end and start < span[1]):
+                hits.append((cm.modifier, span, m.group(0)))
+    found: dict[str, tuple[Modifier, str]] = {}
+    for mod, span, phrase in hits:
+        if any(p0 <= span[0] and span[1] <= p1 for p0, p1 in pseudo):
+            continue
+        if mod.category not in found and _in_scope(text, span, mod, (start, end), terminators):
+            found[mod.category] = (mod, phrase)
+    for category in SUPPRESSING:
+        if category in found:
+            mod, phrase = found[category]
+            return Context(ContextDecision(STATUS[category], phrase, mod.id))  # type: ignore[arg-type]
+        if category == "QUESTION" and _question(text, start):
+            return Context(ContextDecision("question", "?", "question-mark"))
+    if _quoted(text, start, end, whole_quote):
+        return Context(ContextDecision("quoted", "quotation marks", "quotes"))
+    if "HEDGED" in found:
+        mod, phrase = found["HEDGED"]
+        return Context(ContextDecision(), hedged=True, hedge=phrase)
+    return Context(ContextDecision())
+
+
+def has_category(
+    text: str, category: str, modifiers: Sequence[CompiledModifier], timeout: float = 1.0
+) -> str | None:
+    """The first phrase of a modifier category anywhere in the text (e.g. NONHUMAN), or None."""
+    for cm in modifiers:
+        if cm.modifier.category == category:
+            m = cm.compiled.search(text, timeout=timeout)
+            if m:
+                return m.group(0)
+    return None

@@ -1,0 +1,230 @@
+"""Wire the stages: source -> Document -> Sentences -> Findings -> PageReport -> Report.
+
+`Engine.check_document` is the whole pipeline for one page. `check_paths` streams many
+inputs, in parallel when there are many, and keeps output order deterministic.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+
+from claimcheck import __version__
+from claimcheck.combine import preclinical_findings, trigger_findings
+from claimcheck.config import Config, select_rules
+from claimcheck.context import compile_modifiers
+from claimcheck.errors import SourceError
+from claimcheck.extract import extract, extract_text
+from claimcheck.facts import Page, collect_mentions, page_facts, reference_blocks
+from claimcheck.lexicon import Lexicon, Rule, default_lexicon, load_lexicon
+from claimcheck.match import CompiledLexicon, PatternTimeout, SentenceIndex
+from claimcheck.model import Document, FileError, Finding, Format, Origin, PageReport, Report
+from claimcheck.page_checks import CHECKS, CheckInput
+from claimcheck.score import grade, score, summarise
+from claimcheck.segment import document_text, segment
+from claimcheck.sources import RawInput, iter_inputs
+
+PARALLEL_THRESHOLD = 16
+WINDOW_PER_WORKER = 8
+
+
+def _applies(rule: Rule, page_type: str, jurisdictions: Sequence[str]) -> bool:
+    if page_type not in rule.page_types:
+        return False
+    return "all" in rule.jurisdictions or any(j in rule.jurisdictions for j in jurisdictions)
+
+
+def _sort_key(f: Finding) -> tuple[int, int, str]:
+    return (f.line, f.column, f.code)
+
+
+class Engine:
+    """Checks documents against a lexicon. Build once, reuse for every page.
+
+    `rules=None` uses every rule selected by the config; pass a list to run only those
+    (tests start from a single rule).
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        lexicon: Lexicon | None = None,
+        rules: Sequence[Rule] | None = None,
+    ) -> None:
+        self.config = config or Config()
+        if lexicon is None:
+            lexicon = load_lexicon(self.config.lexicons) if self.config.lexicons else default_lexicon()
+        self.lexicon = lexicon
+        self.compiled = CompiledLexicon(lexicon)
+        self.modifiers = compile_modifiers(lexicon.modifiers)
+        if rules is None:
+            rules = select_rules(lexicon.rules, self.config.select, self.config.ignore)
+        self.rules = tuple(rules)
+
+    def check_text(self, text: str, format: Format = "text", path: str = "<text>") -> PageReport:
+        """Check a string (an API request, a test, a pasted draft)."""
+        return self.check_document(extract_text(text, format, Origin(path=path, kind="string")))
+
+    def check_raw(self, raw: RawInput) -> PageReport:
+        """Check one input read by a source."""
+        return self.check_document(extract(raw))
+
+    def check_document(self, doc: Document) -> PageReport:
+        """The pipeline for one page. A pattern timeout becomes an error entry, not a crash."""
+        timeout = self.config.regex_timeout
+        try:
+            sentences = segment(doc)
+            text = document_text(doc)
+            index = SentenceIndex(sentences)
+            page = Page(doc, sentences, text, index, collect_mentions(self.compiled, text, index, timeout))
+            facts = page_facts(page, self.compiled, page_type=self.config.page_type,
+                               jurisdictions=self.config.jurisdictions, timeout=timeout)
+            page = Page(doc, sentences, text, index, page.mentions, facts, reference_blocks(doc))
+            findings = self._findings(page, timeout)
+        except PatternTimeout as exc:
+            return error_report(doc.path, "timeout", f"{exc}; the page was not scored", doc.format)
+        findings.sort(key=_sort_key)
+        value = score(findings)
+        lang = doc.lang or (sentences[0].lang if sentences else "en")
+        return PageReport(
+            path=doc.path,
+            format=doc.format,
+            lang=lang,
+            page_type=facts.page_type,  # type: ignore[arg-type]
+            page_type_reasons=facts.page_type_reasons,
+            jurisdictions=facts.jurisdictions,
+            jurisdiction_reasons=facts.jurisdiction_reasons,
+            main_intervention=facts.main_intervention,
+            main_condition=facts.main_condition,
+            sentence_count=len(sentences),
+            score=value,
+            grade=grade(value),
+            findings=tuple(findings),
+            sha256=doc.origin.sha256,
+        )
+
+    def _findings(self, page: Page, timeout: float) -> list[Finding]:
+        facts = page.facts
+        assert facts is not None
+        rules = [r for r in self.rules if _applies(r, facts.page_type, facts.jurisdictions)]
+        findings = trigger_findings(rules, page, self.compiled, self.modifiers, timeout)
+        for rule in rules:
+            if rule.check == "preclinical_benefit":
+                findings += preclinical_findings(rule, page, self.compiled, self.modifiers, timeout)
+        claims = [f for f in findings if not f.suppressed and f.code.startswith("CC1")]
+        for rule in rules:
+            check = CHECKS.get(rule.check)
+            if check:
+                findings += check(CheckInput(rule, page, self.compiled, claims, timeout))
+        return findings
+
+
+def error_report(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
+    """A report entry for an input that could not be checked."""
+    return PageReport(
+        path=path, format=fmt, lang="", page_type="unknown", page_type_reasons=(),
+        jurisdictions=(), jurisdiction_reasons=(), main_intervention=None, main_condition=None,
+        sentence_count=0, score=None, grade=None, findings=(),
+        errors=(FileError(path, kind, message),),
+    )
+
+
+_WORKER: Engine | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER
+    _WORKER = Engine(config)
+
+
+def _check_in_worker(item: RawInput) -> PageReport:
+    assert _WORKER is not None
+    return _safe_check(_WORKER, item)
+
+
+def _safe_check(engine: Engine, item: RawInput | SourceError) -> PageReport:
+    if isinstance(item, SourceError):
+        return error_report(item.path, item.kind, item.detail)
+    try:
+        return engine.check_raw(item)
+    except RecursionError:
+        return error_report(item.origin.path, "too_deep", "markup nested too deeply to analyse")
+
+
+def _jobs(config: Config) -> int:
+    return config.jobs if config.jobs > 0 else max(1, os.cpu_count() or 1)
+
+
+def _parallel(engine: Engine, items: Iterator[RawInput | SourceError], jobs: int) -> Iterator[PageReport]:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    window: list[Future[PageReport] | PageReport] = []
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(engine.config,)) as pool:
+        for item in items:
+            if isinstance(item, SourceError):
+                window.append(_safe_check(engine, item))
+            else:
+                window.append(pool.submit(_check_in_worker, item))
+            while len(window) >= jobs * WINDOW_PER_WORKER:
+                yield _result(window.pop(0))
+        while window:
+            yield _result(window.pop(0))
+
+
+def _result(entry: Future[PageReport] | PageReport) -> PageReport:
+    return entry if isinstance(entry, PageReport) else entry.result()
+
+
+def iter_reports(
+    paths: Sequence[str], config: Config | None = None, engine: Engine | None = None
+) -> Iterator[PageReport]:
+    """Page reports for every input under `paths`, in input order, streaming.
+
+    With more than PARALLEL_THRESHOLD inputs and more than one job, pages are checked in a
+    process pool; memory stays flat because only a bounded window of pages is in flight.
+    """
+    engine = engine or Engine(config)
+    config = engine.config
+    items = iter_inputs(paths, include=config.include, exclude=config.exclude)
+    head = list(islice(items, PARALLEL_THRESHOLD + 1))
+    jobs = _jobs(config)
+    if len(head) <= PARALLEL_THRESHOLD or jobs == 1:
+        for item in _chain(head, items):
+            yield _safe_check(engine, item)
+        return
+    yield from _parallel(engine, _chain(head, items), jobs)
+
+
+def _chain(head: list, rest: Iterable) -> Iterator:
+    yield from head
+    yield from rest
+
+
+def build_report(pages: Iterable[PageReport], engine: Engine) -> Report:
+    """Collect page reports into the Report every renderer prints."""
+    files = tuple(pages)
+    return Report(
+        files=files,
+        summary=summarise(files),
+        tool_version=__version__,
+        lexicon_version=engine.lexicon.version,
+    )
+
+
+def check_paths(
+    paths: Sequence[str],
+    config: Config | None = None,
+    progress: Callable[[PageReport], None] | None = None,
+) -> Report:
+    """Check files, directories or '-' (stdin) and return the full report."""
+    engine = Engine(config)
+    pages = []
+    for page in iter_reports(paths, engine=engine):
+        if progress:
+            progress(page)
+        pages.append(page)
+    return build_report(pages, engine)

@@ -1,0 +1,171 @@
+"""Frozen dataclasses for everything a lexicon directory defines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from claimcheck.model import Severity
+
+STRENGTHS = ("hedged", "strong", "absolute")
+EVIDENCE_LEVELS = (
+    "harmful",
+    "disproven",
+    "none",
+    "preclinical",
+    "phase1_2",
+    "phase3",
+    "approved_conditional",
+    "approved",
+)
+# The strongest claim each evidence level allows (evidence.md section 1).
+# None means no benefit claim at all is allowed.
+ALLOWED_STRENGTH = {
+    "harmful": None,
+    "disproven": None,
+    "none": None,
+    "preclinical": None,
+    "phase1_2": "hedged",
+    "phase3": "hedged",
+    "approved_conditional": "strong",
+    "approved": "strong",
+}
+FLAGS = regex.IGNORECASE | regex.VERSION0
+
+
+def strength_rank(strength: str | None) -> int:
+    """0 for 'no claim allowed', then hedged=1, strong=2, absolute=3."""
+    return 0 if strength is None else STRENGTHS.index(strength) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One regular expression with an id and the language it applies to ('any' for both)."""
+
+    id: str
+    regex: str
+    lang: str = "any"
+    strength: str | None = None
+    confidence: float = 1.0
+
+    def compiled(self) -> regex.Pattern[str]:
+        return regex.compile(self.regex, FLAGS)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A rule example: text plus the page options it should be checked with."""
+
+    text: str
+    jurisdiction: tuple[str, ...] = ()
+    page_type: str | None = None
+    format: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule as written in YAML: code, name, severity, texts, patterns and examples."""
+
+    code: str
+    name: str
+    family: str
+    severity: Severity
+    check: str
+    message: str
+    rationale: str
+    citation: str
+    suggestion: dict[str, str]
+    jurisdictions: tuple[str, ...]
+    page_types: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+    requires: tuple[str, ...]
+    strength: str | None
+    params: dict[str, Any]
+    examples_flag: tuple[Example, ...]
+    examples_pass: tuple[Example, ...]
+    source: str
+    status: str = "active"
+    replaced_by: str | None = None
+
+    def pattern_group(self, name: str) -> tuple[Pattern, ...]:
+        """Extra named pattern groups kept in params (e.g. 'satisfied_by', 'when')."""
+        return tuple(Pattern(**p) for p in self.params.get(name, ()))
+
+    def suggestion_for(self, lang: str) -> str:
+        return self.suggestion.get(lang) or self.suggestion.get("en", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    """A ConText modifier: a trigger phrase with a category, direction and scope (in words)."""
+
+    id: str
+    category: str
+    direction: str
+    regex: str
+    lang: str
+    max_scope: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An intervention or a condition with its synonyms (regular expressions)."""
+
+    id: str
+    label: str
+    kind: str
+    parent: str | None
+    patterns: tuple[Pattern, ...]
+    default_level: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """One row of the evidence table: intervention x condition -> level with citation."""
+
+    intervention: str
+    condition: str
+    level: str
+    citation: str
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A jurisdiction profile: how to detect it and which rules it brings."""
+
+    code: str
+    name: str
+    strong_cues: tuple[Pattern, ...]
+    weak_cues: tuple[Pattern, ...]
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything loaded from one or more lexicon directories, validated."""
+
+    version: str
+    rules: tuple[Rule, ...]
+    modifiers: tuple[Modifier, ...]
+    interventions: tuple[Term, ...]
+    conditions: tuple[Term, ...]
+    anaphora: tuple[Pattern, ...]
+    evidence: tuple[EvidenceRow, ...]
+    profiles: tuple[Profile, ...]
+    page_cues: dict[str, tuple[Pattern, ...]] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+    def rule(self, code_or_name: str) -> Rule:
+        """Find a rule by code (CC102) or kebab-case name (reversal-remission-claim)."""
+        key = code_or_name.strip()
+        for rule in self.rules:
+            if rule.code.upper() == key.upper() or rule.name == key.lower():
+                return rule
+        raise KeyError(code_or_name)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(r.code for r in self.rules)

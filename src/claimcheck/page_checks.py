@@ -1,0 +1,256 @@
+"""Page-level checks: disclaimers, jurisdiction details, trial registration, testimonials.
+
+Each check is a function registered under the `check:` name used in the rule YAML. A check
+sees the page, its facts and the sentence-level claims already found; it returns findings.
+Hidden text never satisfies a duty: a disclaimer a visitor cannot see does not count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from claimcheck.combine import build_finding, render_text
+from claimcheck.facts import Page
+from claimcheck.lexicon.types import Rule
+from claimcheck.match import CompiledLexicon, CompiledPattern
+from claimcheck.model import Finding, Severity
+
+DISCLAIMER_RULE = "CC201"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInput:
+    """What every page check receives."""
+
+    rule: Rule
+    page: Page
+    lex: CompiledLexicon
+    claims: Sequence[Finding]
+    timeout: float
+
+
+def _search(patterns: Sequence[CompiledPattern], text: str, timeout: float):
+    for cp in patterns:
+        m = cp.compiled.search(text, timeout=timeout)
+        if m:
+            return m
+    return None
+
+
+def matching_sentences(
+    patterns: Sequence[CompiledPattern], page: Page, timeout: float, *, visible: bool = True
+) -> list[tuple[int, str]]:
+    """(sentence index, matched text) for every sentence one of the patterns matches."""
+    out = []
+    for i, sentence in enumerate(page.sentences):
+        if visible and sentence.hidden:
+            continue
+        m = _search(patterns, sentence.text, timeout)
+        if m:
+            out.append((i, m.group(0)))
+    return out
+
+
+def page_finding(c: CheckInput, *, severity: Severity | None = None, **values: str) -> Finding:
+    """A finding about the whole page, located at its first line."""
+    rule = c.rule
+    lang = c.page.sentences[0].lang if c.page.sentences else "en"
+    facts = c.page.facts
+    inter = c.lex.terms.get(facts.main_intervention or "") if facts else None
+    cond = c.lex.terms.get(facts.main_condition or "") if facts else None
+    values = {
+        "intervention": inter.label if inter else "this treatment",
+        "condition": cond.label if cond else "diabetes",
+        **values,
+    }
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        severity=severity or rule.severity,
+        message=render_text(rule.message, **values),
+        path=c.page.doc.path,
+        suggestion=render_text(rule.suggestion_for(lang), **values),
+        scope="page",
+    )
+
+
+def _sentence_finding(
+    c: CheckInput, i: int, trigger: str, extra: dict[str, str] | None = None, **kw
+) -> Finding:
+    sentence = c.page.sentences[i]
+    start = max(0, sentence.text.find(trigger)) if trigger else 0
+    return build_finding(c.rule, c.page, c.lex, i, start, start + len(trigger), trigger=trigger,
+                         scope="page", extra={"trigger": trigger, **(extra or {})}, **kw)
+
+
+def _disclaimers(c: CheckInput) -> list[int]:
+    rule = c.lex.lexicon.rule(DISCLAIMER_RULE)
+    return [i for i, _ in matching_sentences(c.lex.group(rule, "satisfied_by"), c.page, c.timeout,
+                                             visible=False)]
+
+
+def _claim_sentences(c: CheckInput) -> list[int]:
+    """Sentences that make a benefit claim about the page's investigational intervention."""
+    indexes: set[int] = set()
+    for f in c.claims:
+        i = c.page.index.locate(f.start, max(f.start, f.end))
+        if i is not None:
+            indexes.add(i)
+    facts = c.page.facts
+    main = c.lex.terms.get(facts.main_intervention or "") if facts else None
+    if main is None or main.kind == "standard_care":
+        return sorted(indexes)
+    rule = c.lex.lexicon.rule(DISCLAIMER_RULE)
+    for i, _ in matching_sentences(c.lex.group(rule, "efficacy"), c.page, c.timeout):
+        kinds = {m.kind for m in c.page.mentions.get(i, [])}
+        if kinds & {"intervention", "anaphor"}:
+            indexes.add(i)
+    return sorted(indexes)
+
+
+def _is_prominent(page: Page, i: int) -> bool:
+    s = page.sentences[i]
+    block = page.doc.blocks[s.block_index]
+    return not s.hidden and not block.fine_print and s.region in ("main", "header")
+
+
+def check_missing_disclaimer(c: CheckInput) -> list[Finding]:
+    """CC201: claims about an investigational intervention and no disclaimer at all."""
+    claims = _claim_sentences(c)
+    if not claims or _disclaimers(c):
+        return []
+    return [_sentence_finding(c, claims[0], "")]
+
+
+def check_disclaimer_proximity(c: CheckInput) -> list[Finding]:
+    """CC202: a visible disclaimer exists, but none is near the claims (footer, far away)."""
+    claims = _claim_sentences(c)
+    visible = [i for i in _disclaimers(c) if not c.page.sentences[i].hidden]
+    if not claims or not visible:
+        return []
+    distance = int(c.rule.params.get("max_block_distance", 3))
+    near = [i for i in visible if _is_prominent(c.page, i)]
+    block = {i: c.page.sentences[i].block_index for i in (*claims, *visible)}
+    for claim in claims:
+        if not any(abs(block[claim] - block[d]) <= distance for d in near):
+            where = c.page.sentences[visible[0]].region
+            where = {"main": "fine print" if not near else "body, far from the claim"}.get(where, where)
+            return [_sentence_finding(c, claim, "", extra={"where": where})]
+    return []
+
+
+def check_disclaimer_hidden(c: CheckInput) -> list[Finding]:
+    """CC203: the disclaimer is hidden (error) or only in fine print (warning)."""
+    found = _disclaimers(c)
+    if not found or any(_is_prominent(c.page, i) for i in found):
+        return []
+    if not _claim_sentences(c):
+        return []
+    hidden = [i for i in found if c.page.sentences[i].hidden]
+    if hidden and len(hidden) == len(found):
+        return [_sentence_finding(c, hidden[0], "", severity=Severity.ERROR,
+                                  extra={"how": "hidden from visitors"})]
+    small = [i for i in found if not c.page.sentences[i].hidden]
+    return [_sentence_finding(c, small[0], "", extra={"how": "only in fine print"})]
+
+
+def check_weak_qualifier(c: CheckInput) -> list[Finding]:
+    """CC204: 'promising' or 'preliminary' is the only qualifier on a page with claims."""
+    if not _claim_sentences(c) or _disclaimers(c):
+        return []
+    hits = matching_sentences(c.lex.rule_patterns[c.rule.code], c.page, c.timeout)
+    return [_sentence_finding(c, i, word) for i, word in hits[:1]]
+
+
+def check_absence(c: CheckInput) -> list[Finding]:
+    """A required detail (permit, licence, FDA status) is absent from the visible page."""
+    visible = "\n".join(s.text for s in c.page.sentences if not s.hidden)
+    when = c.lex.group(c.rule, "when")
+    if when and not _search(when, visible, c.timeout):
+        return []
+    if _search(c.lex.group(c.rule, "satisfied_by"), visible, c.timeout):
+        return []
+    return [page_finding(c)]
+
+
+def check_physician_cedula(c: CheckInput) -> list[Finding]:
+    """CC303: a named physician with no cédula number within the configured window."""
+    window = int(c.rule.params.get("window", 200))
+    cedula = c.lex.group(c.rule, "satisfied_by")
+    seen: set[str] = set()
+    out = []
+    for i, name in matching_sentences(c.lex.group(c.rule, "physician"), c.page, c.timeout):
+        surnames = {w.lower() for w in name.split()[1:]}
+        if surnames & seen:
+            continue
+        seen |= surnames
+        s = c.page.sentences[i]
+        at = s.start + max(0, s.text.find(name))
+        nearby = c.page.text[max(0, at - window): at + len(name) + window]
+        if not _search(cedula, nearby, c.timeout):
+            out.append(_sentence_finding(c, i, name))
+    return out
+
+
+def check_cedula_format(c: CheckInput) -> list[Finding]:
+    """CC304: a cédula number that is not 7 or 8 digits."""
+    out = []
+    for i, s in enumerate(c.page.sentences):
+        for cp in c.lex.rule_patterns[c.rule.code]:
+            for m in cp.compiled.finditer(s.text, timeout=c.timeout):
+                digits = "".join(ch for ch in m.group("num") if ch.isdigit())
+                if len(digits) not in (7, 8):
+                    out.append(_sentence_finding(c, i, m.group(0)))
+    return out
+
+
+def check_trial_registry(c: CheckInput) -> list[Finding]:
+    """CC309: the page talks about its trial or study and gives no registry ID."""
+    visible = "\n".join(s.text for s in c.page.sentences if not s.hidden)
+    if _search(c.lex.group(c.rule, "satisfied_by"), visible, c.timeout):
+        return []
+    hits = matching_sentences(c.lex.rule_patterns[c.rule.code], c.page, c.timeout)
+    return [_sentence_finding(c, i, word) for i, word in hits[:1]]
+
+
+def check_testimonial_typicality(c: CheckInput) -> list[Finding]:
+    """CC401: outcome testimonials and no statement of generally expected results."""
+    visible = "\n".join(s.text for s in c.page.sentences if not s.hidden)
+    if _search(c.lex.group(c.rule, "satisfied_by"), visible, c.timeout):
+        return []
+    hits = {
+        i: text
+        for i, text in matching_sentences(c.lex.rule_patterns[c.rule.code], c.page, c.timeout)
+        if not c.page.sentences[i].text.rstrip().endswith("?")
+    }
+    cls = c.lex.group(c.rule, "testimonial_class")
+    outcome = c.lex.group(c.lex.lexicon.rule(DISCLAIMER_RULE), "efficacy")
+    for i, s in enumerate(c.page.sentences):
+        if i in hits or s.hidden:
+            continue
+        block = c.page.doc.blocks[s.block_index]
+        if block.css_class and _search(cls, block.css_class, c.timeout):
+            m = _search(outcome, s.text, c.timeout)
+            if m:
+                hits[i] = m.group(0)
+    out, blocks = [], set()
+    for i in sorted(hits):
+        block_index = c.page.sentences[i].block_index
+        if block_index not in blocks:
+            blocks.add(block_index)
+            out.append(_sentence_finding(c, i, hits[i]))
+    return out
+
+
+CHECKS: dict[str, Callable[[CheckInput], list[Finding]]] = {
+    "missing_disclaimer": check_missing_disclaimer,
+    "disclaimer_proximity": check_disclaimer_proximity,
+    "disclaimer_hidden": check_disclaimer_hidden,
+    "weak_qualifier": check_weak_qualifier,
+    "absence": check_absence,
+    "physician_cedula": check_physician_cedula,
+    "cedula_format": check_cedula_format,
+    "trial_registry": check_trial_registry,
+    "testimonial_typicality": check_testimonial_typicality,
+}
