@@ -28,6 +28,7 @@ from claimcheck.match import CompiledLexicon, find_matches
 from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
 
 HEADING_KINDS = ("title", "heading")
+FOLLOWUP_WINDOW = 2  # sentences after an animal result in which 'the same for you' counts
 
 
 class _Fmt(dict):
@@ -49,7 +50,12 @@ def resolve_subject(
     main intervention.
     """
     mentions = page.mentions.get(sentence_index, [])
-    named = [m for m in mentions if m.kind == "intervention" and not _overlaps(m, start, end)]
+    named = [
+        m for m in mentions
+        if m.kind == "intervention" and not _overlaps(m, start, end)
+        # Standard care after the trigger is its object ('... make insulin again'), not its subject.
+        and not (lex.terms[m.term].kind == "standard_care" and end and m.start >= start)
+    ]
     named.sort(key=lambda m: lex.terms[m.term].kind == "standard_care")
     facts = page.facts
     conditions = [m for m in mentions if m.kind == "condition"]
@@ -225,16 +231,23 @@ def preclinical_findings(
     """CC113: an animal or lab result presented as what patients will get.
 
     Fires when a sentence with a non-human qualifier also addresses the patient ('you',
-    'our patients'), or when the sentence after one says 'it can do the same for you'.
+    'our patients'), or when one of the next two sentences of the same block says 'it can
+    do the same for you'.
     """
     out: list[Finding] = []
     patient = lex.rule_patterns[rule.code]
     followup = lex.group(rule, "followup")
-    previous_nonhuman = False
+    last_nonhuman: tuple[int, int] | None = None  # (sentence index, block index)
     for i, sentence in enumerate(page.sentences):
         nonhuman = has_category(sentence.text, "NONHUMAN", modifiers, timeout)
-        candidates = patient if nonhuman else (followup if previous_nonhuman else ())
-        previous_nonhuman = bool(nonhuman)
+        recent = (
+            last_nonhuman is not None
+            and last_nonhuman[1] == sentence.block_index
+            and i - last_nonhuman[0] <= FOLLOWUP_WINDOW
+        )
+        candidates = patient if nonhuman else (followup if recent else ())
+        if nonhuman:
+            last_nonhuman = (i, sentence.block_index)
         for cp in candidates:
             m = cp.compiled.search(sentence.text, timeout=timeout)
             if not m:

@@ -30,6 +30,8 @@ _WORD = regex.compile(r"\w+")
 _CLAUSE_BREAK = regex.compile(r"[;:—–()]|\s-\s")
 _QUOTES = regex.compile(r"[\"“”«»]|(?<!\w)'|'(?!\w)")
 QUOTE_SHARE = 0.6
+# Triggers that are negative phrases themselves ("no side effects", "sin riesgos").
+_NEGATIVE_START = regex.compile(r"(no|not|without|zero|never|sin|ya no|nunca)\b", regex.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +122,12 @@ def decide(
             elif not (span[0] < end and start < span[1]):
                 hits.append((cm.modifier, span, m.group(0)))
     found: dict[str, tuple[Modifier, str]] = {}
+    negative_trigger = bool(_NEGATIVE_START.match(text, start))
     for mod, span, phrase in hits:
         if any(p0 <= span[0] and span[1] <= p1 for p0, p1 in pseudo):
             continue
+        if negative_trigger and mod.category == "NEGATED" and span[1] <= start:
+            continue  # "no rejection and no risk": the first 'no' does not negate 'no risk'
         if mod.category not in found and _in_scope(text, span, mod, (start, end), terminators):
             found[mod.category] = (mod, phrase)
     for category in SUPPRESSING:

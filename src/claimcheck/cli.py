@@ -1,0 +1,209 @@
+"""The command line: parses options and calls the library. Nothing else lives here.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from claimcheck import __version__
+from claimcheck.errors import ClaimcheckError, ExitCode
+
+FORMATS = ("text", "json")
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"claimcheck: error: {message}", err=True)
+    sys.exit(ExitCode.USAGE)
+
+
+class _Group(click.Group):
+    """Turns every ClaimcheckError into a one-line message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ClaimcheckError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("claimcheck: interrupted", err=True)
+            sys.exit(130)
+        return None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="claimcheck")
+def main() -> None:
+    """Audit health-care marketing for claims that go beyond the evidence."""
+
+
+def _progress(enabled: bool):
+    count = 0
+
+    def tick(page: object) -> None:
+        nonlocal count
+        count += 1
+        if enabled and count % 25 == 0:
+            click.echo(f"\rchecked {count} file(s)…", err=True, nl=False)
+
+    def done() -> None:
+        if enabled and count >= 25:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return tick, done
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=str)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to a file instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
+              default=None, help="Exit 1 when a finding at or above this severity exists [error].")
+@click.option("--jurisdiction", "-j", "jurisdictions", multiple=True,
+              help="Force jurisdiction profiles (mx, us, none); repeatable. Default: auto-detect.")
+@click.option("--page-type", type=click.Choice(["auto", "commercial", "editorial"]),
+              default="auto", show_default=True, help="Force the page type.")
+@click.option("--select", multiple=True, help="Only these rule codes, prefixes or names (CC1,CC201).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes, prefixes or names.")
+@click.option("--include", multiple=True, help="Glob of files to check inside directories.")
+@click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
+@click.option("--lexicons", "lexicon_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False),
+              help="Extra lexicon directory merged over the built-in one; repeatable.")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes for many files (0 = one per core).")
+@click.option("--explain", is_flag=True,
+              help="Show each finding's trigger, context, evidence and fix, and suppressed hits.")
+@click.option("--color/--no-color", default=None, help="Colour the text output [auto: on a TTY].")
+def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None,
+          jurisdictions: tuple[str, ...], page_type: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+          lexicon_dirs: tuple[str, ...], jobs: int, explain: bool, color: bool | None) -> None:
+    """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
+    from claimcheck.config import Config
+    from claimcheck.engine import check_paths
+    from claimcheck.model import Severity
+    from claimcheck.render import render
+
+    if not paths:
+        _fail("no input: give files, directories or '-' for stdin (e.g. claimcheck check samples/)")
+    config = Config().with_overrides(
+        fail_on=fail_on,
+        jurisdictions=_split(jurisdictions) or None,
+        page_type=None if page_type == "auto" else page_type,
+        select=_split(select),
+        ignore=_split(ignore),
+        include=_split(include),
+        exclude=_split(exclude),
+        lexicons=lexicon_dirs,
+        jobs=jobs,
+    )
+    tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
+    report = check_paths(list(paths), config, progress=tick)
+    done()
+    use_color = (sys.stdout.isatty() if color is None else color) and output is None
+    text = render(report, fmt, explain=explain, color=use_color)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    errors = [e for page in report.files for e in page.errors]
+    for e in errors:
+        click.echo(f"claimcheck: error: {e.path}: {e.message}", err=True)
+    if errors:
+        sys.exit(ExitCode.USAGE)
+    if config.fail_on != "never":
+        floor = Severity.parse(config.fail_on)
+        if any(f.severity >= floor for page in report.files for f in page.active_findings):
+            sys.exit(ExitCode.FINDINGS)
+    sys.exit(ExitCode.CLEAN)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.pass_context
+def rules(ctx: click.Context, fmt: str) -> None:
+    """List the rules; `rules explain CODE` prints one in full."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from claimcheck.lexicon import default_lexicon
+    from claimcheck.render.rules import rules_markdown_table, rules_table
+
+    lexicon = default_lexicon()
+    if fmt == "json":
+        data = [{"code": r.code, "name": r.name, "severity": r.severity.label,
+                 "family": r.family, "jurisdictions": list(r.jurisdictions),
+                 "page_types": list(r.page_types), "status": r.status} for r in lexicon.rules]
+        click.echo(json.dumps(data, indent=2))
+    elif fmt == "markdown":
+        click.echo(rules_markdown_table(lexicon.rules), nl=False)
+    else:
+        click.echo(rules_table(lexicon.rules), nl=False)
+
+
+@rules.command("explain")
+@click.argument("code")
+def rules_explain(code: str) -> None:
+    """Rationale, legal basis, examples and fix for one rule (code or name)."""
+    from claimcheck.lexicon import default_lexicon
+    from claimcheck.render.rules import explain_rule
+
+    try:
+        rule = default_lexicon().rule(code)
+    except KeyError:
+        _fail(f"unknown rule {code!r} (see `claimcheck rules`)")
+        return
+    click.echo(explain_rule(rule), nl=False)
+
+
+@main.group()
+def lexicon() -> None:
+    """Work with lexicon directories."""
+
+
+@lexicon.command("validate")
+@click.argument("directories", nargs=-1, type=click.Path(exists=True, file_okay=False))
+def lexicon_validate(directories: tuple[str, ...]) -> None:
+    """Validate lexicon directories against the schema and run their rules' examples.
+
+    Each directory is merged over the built-in lexicon, as `check --lexicons` would.
+    Exit 1 when an example fails, 2 when a file is invalid.
+    """
+    from claimcheck.lexicon import builtin_dir, load_lexicon
+    from claimcheck.lexicon.load import yaml_files
+    from claimcheck.selftest import run_examples
+
+    dirs = [Path(d) for d in directories] or [builtin_dir()]
+    extra = [d for d in dirs if d.resolve() != builtin_dir().resolve()]
+    lex = load_lexicon(extra)
+    defined = {str(p.resolve()) for d in dirs for p in yaml_files(d)}
+    own = [r for r in lex.rules if str(Path(r.source.split(": ")[0]).resolve()) in defined]
+    results = list(run_examples(lex, own))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        click.echo(f"{r.rule} {r.kind} example {r.example.text!r}: {r.detail}", err=True)
+    files = sum(len(yaml_files(d)) for d in dirs)
+    click.echo(f"{files} file(s) valid; {len(own)} rule(s); "
+               f"{len(results) - len(failed)}/{len(results)} example(s) behave as written.")
+    sys.exit(ExitCode.FINDINGS if failed else ExitCode.CLEAN)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the JSON report."""
+    text = resources.files("claimcheck").joinpath("schemas/report.schema.json").read_text("utf-8")
+    click.echo(text, nl=False)

@@ -1,0 +1,46 @@
+"""Run rules' own examples: each `flag` example must raise the rule, each `pass` must not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from claimcheck.config import Config
+from claimcheck.engine import Engine
+from claimcheck.lexicon.types import Example, Lexicon, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleResult:
+    """The outcome of one example: did the rule behave as the example says?"""
+
+    rule: str
+    kind: str
+    example: Example
+    ok: bool
+    detail: str
+
+
+def check_example(lexicon: Lexicon, rule: Rule, example: Example, expect_flag: bool) -> ExampleResult:
+    """Run one example with only its rule enabled."""
+    page_type = example.page_type or ("commercial" if rule.family != "overclaim" else None)
+    config = Config(jurisdictions=example.jurisdiction or None, page_type=page_type)
+    report = Engine(config, lexicon, rules=[rule]).check_text(example.text, example.format, "example")  # type: ignore[arg-type]
+    hits = [f for f in report.active_findings if f.code == rule.code]
+    ok = bool(hits) == expect_flag
+    if expect_flag:
+        detail = "flagged" if hits else "not flagged"
+    else:
+        detail = "; ".join(f"flagged '{f.trigger}' ({f.context.status})" for f in hits) or "passed"
+    return ExampleResult(rule.code, "flag" if expect_flag else "pass", example, ok, detail)
+
+
+def run_examples(lexicon: Lexicon, rules: Sequence[Rule] | None = None) -> Iterator[ExampleResult]:
+    """Every example of every given rule (default: all active rules of the lexicon)."""
+    for rule in rules if rules is not None else lexicon.rules:
+        if rule.status != "active":
+            continue
+        for example in rule.examples_flag:
+            yield check_example(lexicon, rule, example, True)
+        for example in rule.examples_pass:
+            yield check_example(lexicon, rule, example, False)
