@@ -6,10 +6,10 @@ import json
 from collections import Counter
 
 import pytest
+from tests.helpers import SAMPLES, assert_finding, assert_no_finding
 
 from claimcheck.engine import Engine
 from claimcheck.sources import read_path
-from tests.helpers import SAMPLES, assert_finding, assert_no_finding
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 
@@ -20,7 +20,9 @@ def _check(engine: Engine, name: str):
 
 def test_every_sample_has_an_expectation() -> None:
     pages = {p.name for p in SAMPLES.iterdir() if p.suffix in {".html", ".md", ".txt"}}
-    assert pages == set(EXPECTED), "samples/expected.json is out of date: run tools/update_expected.py"
+    assert pages == set(EXPECTED), (
+        "samples/expected.json is out of date: run tools/update_expected.py"
+    )
     assert len(pages) >= 8
 
 
@@ -31,7 +33,9 @@ def test_sample_matches_expected(engine: Engine, name: str) -> None:
     got = dict(Counter(f.code for f in report.active_findings))
     assert report.page_type == want["page_type"]
     assert list(report.jurisdictions) == want["jurisdictions"]
-    assert got == want["codes"], f"{name}: findings changed; review and run tools/update_expected.py"
+    assert got == want["codes"], (
+        f"{name}: findings changed; review and run tools/update_expected.py"
+    )
     assert report.score == want["score"]
 
 
@@ -54,8 +58,25 @@ def test_warning_article_quotes_overclaims_without_findings(engine: Engine) -> N
 
 def test_egregious_page_gets_each_overclaim_family(engine: Engine) -> None:
     report = _check(engine, "egregious-clinic.html")
-    for code in ("CC101", "CC102", "CC103", "CC104", "CC105", "CC106", "CC107", "CC108",
-                 "CC110", "CC112", "CC113", "CC201", "CC301", "CC303", "CC306", "CC308", "CC401"):
+    for code in (
+        "CC101",
+        "CC102",
+        "CC103",
+        "CC104",
+        "CC105",
+        "CC106",
+        "CC107",
+        "CC108",
+        "CC110",
+        "CC112",
+        "CC113",
+        "CC201",
+        "CC301",
+        "CC303",
+        "CC306",
+        "CC308",
+        "CC401",
+    ):
         assert_finding(report, code)
     assert report.score == 0 and report.grade == "F"
     assert "mx" in report.jurisdictions and "us" in report.jurisdictions

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.helpers import SEEDS, assert_finding, assert_no_finding, needs_shared
+
 from claimcheck.engine import Engine
 from claimcheck.sources import read_path
-from tests.helpers import SEEDS, assert_finding, assert_no_finding, needs_shared
 
 pytestmark = needs_shared
 
@@ -19,7 +20,9 @@ def _check(engine: Engine, name: str):
 def test_careful_page_quotes_overclaims_without_cc1xx(engine: Engine) -> None:
     report = _check(engine, CAREFUL)
     assert_no_finding(report, "CC1")
-    criticised = [f for f in report.findings if f.trigger.lower() in {"reverse", "eliminate insulin"}]
+    criticised = [
+        f for f in report.findings if f.trigger.lower() in {"reverse", "eliminate insulin"}
+    ]
     assert criticised and all(f.context.status == "attributed" for f in criticised)
 
 

@@ -66,32 +66,82 @@ def _progress(enabled: bool):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=str)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to a file instead of stdout.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-              default=None, help="Exit 1 when a finding at or above this severity exists [error].")
-@click.option("--jurisdiction", "-j", "jurisdictions", multiple=True,
-              help="Force jurisdiction profiles (mx, us, none); repeatable. Default: auto-detect.")
-@click.option("--page-type", type=click.Choice(["auto", "commercial", "editorial"]),
-              default="auto", show_default=True, help="Force the page type.")
-@click.option("--select", multiple=True, help="Only these rule codes, prefixes or names (CC1,CC201).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to a file instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default=None,
+    help="Exit 1 when a finding at or above this severity exists [error].",
+)
+@click.option(
+    "--jurisdiction",
+    "-j",
+    "jurisdictions",
+    multiple=True,
+    help="Force jurisdiction profiles (mx, us, none); repeatable. Default: auto-detect.",
+)
+@click.option(
+    "--page-type",
+    type=click.Choice(["auto", "commercial", "editorial"]),
+    default="auto",
+    show_default=True,
+    help="Force the page type.",
+)
+@click.option(
+    "--select", multiple=True, help="Only these rule codes, prefixes or names (CC1,CC201)."
+)
 @click.option("--ignore", multiple=True, help="Skip these rule codes, prefixes or names.")
 @click.option("--include", multiple=True, help="Glob of files to check inside directories.")
 @click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
-@click.option("--lexicons", "lexicon_dirs", multiple=True,
-              type=click.Path(exists=True, file_okay=False),
-              help="Extra lexicon directory merged over the built-in one; repeatable.")
-@click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes for many files (0 = one per core).")
-@click.option("--explain", is_flag=True,
-              help="Show each finding's trigger, context, evidence and fix, and suppressed hits.")
+@click.option(
+    "--lexicons",
+    "lexicon_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Extra lexicon directory merged over the built-in one; repeatable.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for many files (0 = one per core).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show each finding's trigger, context, evidence and fix, and suppressed hits.",
+)
 @click.option("--color/--no-color", default=None, help="Colour the text output [auto: on a TTY].")
-def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None,
-          jurisdictions: tuple[str, ...], page_type: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-          lexicon_dirs: tuple[str, ...], jobs: int, explain: bool, color: bool | None) -> None:
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str | None,
+    jurisdictions: tuple[str, ...],
+    page_type: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    lexicon_dirs: tuple[str, ...],
+    jobs: int,
+    explain: bool,
+    color: bool | None,
+) -> None:
     """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
     from claimcheck.config import Config
     from claimcheck.engine import check_paths
@@ -133,8 +183,13 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str | N
 
 
 @main.group(invoke_without_command=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
 @click.pass_context
 def rules(ctx: click.Context, fmt: str) -> None:
     """List the rules; `rules explain CODE` prints one in full."""
@@ -145,9 +200,18 @@ def rules(ctx: click.Context, fmt: str) -> None:
 
     lexicon = default_lexicon()
     if fmt == "json":
-        data = [{"code": r.code, "name": r.name, "severity": r.severity.label,
-                 "family": r.family, "jurisdictions": list(r.jurisdictions),
-                 "page_types": list(r.page_types), "status": r.status} for r in lexicon.rules]
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.label,
+                "family": r.family,
+                "jurisdictions": list(r.jurisdictions),
+                "page_types": list(r.page_types),
+                "status": r.status,
+            }
+            for r in lexicon.rules
+        ]
         click.echo(json.dumps(data, indent=2))
     elif fmt == "markdown":
         click.echo(rules_markdown_table(lexicon.rules), nl=False)
@@ -197,8 +261,10 @@ def lexicon_validate(directories: tuple[str, ...]) -> None:
     for r in failed:
         click.echo(f"{r.rule} {r.kind} example {r.example.text!r}: {r.detail}", err=True)
     files = sum(len(yaml_files(d)) for d in dirs)
-    click.echo(f"{files} file(s) valid; {len(own)} rule(s); "
-               f"{len(results) - len(failed)}/{len(results)} example(s) behave as written.")
+    click.echo(
+        f"{files} file(s) valid; {len(own)} rule(s); "
+        f"{len(results) - len(failed)}/{len(results)} example(s) behave as written."
+    )
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.CLEAN)
 
 

@@ -17,10 +17,10 @@ The classifier (a later addition) plugs in here, and only here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from claimcheck.context import CompiledModifier, Context, decide, has_category
+from claimcheck.context import Context, ScanCache, decide_scanned, has_category
 from claimcheck.evidence import LEVEL_TEXT, exceeds, lookup, weaker
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule
@@ -51,8 +51,10 @@ def resolve_subject(
     """
     mentions = page.mentions.get(sentence_index, [])
     named = [
-        m for m in mentions
-        if m.kind == "intervention" and not _overlaps(m, start, end)
+        m
+        for m in mentions
+        if m.kind == "intervention"
+        and not _overlaps(m, start, end)
         # Standard care after the trigger is its object ('... make insulin again'), not its subject.
         and not (lex.terms[m.term].kind == "standard_care" and end and m.start >= start)
     ]
@@ -143,42 +145,75 @@ def build_finding(
     )
 
 
-def _judge(
-    rule: Rule,
-    page: Page,
-    lex: CompiledLexicon,
-    match: Match,
-    modifiers: Sequence[CompiledModifier],
-    timeout: float,
-) -> Finding:
+def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: ScanCache) -> Finding:
     sentence = page.sentences[match.sentence_index]
-    inter, cond, _, inferred = resolve_subject(page, lex, match.sentence_index, match.start, match.end)
+    timeout = scans.timeout
+    inter, cond, _, inferred = resolve_subject(
+        page, lex, match.sentence_index, match.start, match.end
+    )
     evidence = replace(lookup(lex, inter, cond), intervention_inferred=inferred)
     editorial = page.facts is not None and page.facts.page_type == "editorial"
-    ctx = decide(sentence.text, match.start, match.end, modifiers, timeout, whole_quote=editorial)
+    sentence_scan = scans.get(match.sentence_index, sentence.text)
+    ctx = decide_scanned(sentence_scan, match.start, match.end, whole_quote=editorial)
     kwargs = {"trigger": match.text, "pattern_id": match.pattern_id, "evidence": evidence}
     if sentence.block_index in page.references:
         ctx = Context(ContextDecision("attributed", "reference list", "references-section"))
     if not ctx.decision.asserted:
         reason = f"context: {ctx.decision.status} by '{ctx.decision.modifier}'"
-        return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
-                             context=ctx.decision, suppressed_by=reason, **kwargs)
+        return build_finding(
+            rule,
+            page,
+            lex,
+            match.sentence_index,
+            match.start,
+            match.end,
+            context=ctx.decision,
+            suppressed_by=reason,
+            **kwargs,
+        )
     strength = match.strength
     hedged = ctx.hedged and sentence.kind not in HEADING_KINDS
     if hedged:
         strength = weaker(strength)
     if not exceeds(strength, evidence.level):
         allowed = ALLOWED_STRENGTH[evidence.level]
-        reason = f"evidence: a {strength} claim is within what '{evidence.level}' allows ({allowed})"
-        return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
-                             suppressed_by=reason, **kwargs)
+        reason = (
+            f"evidence: a {strength} claim is within what '{evidence.level}' allows ({allowed})"
+        )
+        return build_finding(
+            rule,
+            page,
+            lex,
+            match.sentence_index,
+            match.start,
+            match.end,
+            suppressed_by=reason,
+            **kwargs,
+        )
     if _citation_nearby(rule, page, lex, match.sentence_index, timeout):
-        return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
-                             suppressed_by="citation given in the same block", **kwargs)
+        return build_finding(
+            rule,
+            page,
+            lex,
+            match.sentence_index,
+            match.start,
+            match.end,
+            suppressed_by="citation given in the same block",
+            **kwargs,
+        )
     severity = Severity(max(Severity.INFO, rule.severity - 1)) if hedged else rule.severity
     context = ContextDecision("asserted", ctx.hedge, "hedged") if hedged else ctx.decision
-    return build_finding(rule, page, lex, match.sentence_index, match.start, match.end,
-                         context=context, severity=severity, **kwargs)
+    return build_finding(
+        rule,
+        page,
+        lex,
+        match.sentence_index,
+        match.start,
+        match.end,
+        context=context,
+        severity=severity,
+        **kwargs,
+    )
 
 
 def _citation_nearby(rule: Rule, page: Page, lex: CompiledLexicon, i: int, timeout: float) -> bool:
@@ -190,43 +225,41 @@ def _citation_nearby(rule: Rule, page: Page, lex: CompiledLexicon, i: int, timeo
     return any(cp.compiled.search(text, timeout=timeout) for cp in patterns)
 
 
-def _first_per_sentence(findings: Iterable[Finding]) -> list[Finding]:
-    best: dict[tuple[str, int, int, str], Finding] = {}
-    for f in findings:
-        key = (f.code, f.line, f.column, f.sentence)
-        if key not in best or (best[key].suppressed and not f.suppressed):
-            best[key] = f
-    return list(best.values())
+def _judge_sentence(
+    rule: Rule, page: Page, lex: CompiledLexicon, matches: Sequence[Match], scans: ScanCache
+) -> Finding:
+    """One finding per rule and sentence: the first asserted trigger, else the first hit."""
+    first = None
+    for match in matches:
+        finding = _judge(rule, page, lex, match, scans)
+        if not finding.suppressed:
+            return finding
+        first = first or finding
+    assert first is not None
+    return first
 
 
 def trigger_findings(
-    rules: Sequence[Rule],
-    page: Page,
-    lex: CompiledLexicon,
-    modifiers: Sequence[CompiledModifier],
-    timeout: float,
+    rules: Sequence[Rule], page: Page, lex: CompiledLexicon, scans: ScanCache
 ) -> list[Finding]:
     """Findings (active and suppressed) for every sentence-level trigger rule."""
     out: list[Finding] = []
     for rule in rules:
         if rule.check != "trigger":
             continue
-        matches = find_matches(rule, lex.rule_patterns[rule.code], page.text, page.index, timeout)
-        judged = [
-            _judge(rule, page, lex, m, modifiers, timeout)
-            for m in matches
-            if requirement_met(rule, page, m.sentence_index)
-        ]
-        out.extend(_first_per_sentence(judged))
+        by_sentence: dict[int, list[Match]] = {}
+        for m in find_matches(
+            rule, lex.rule_patterns[rule.code], page.text, page.index, scans.timeout
+        ):
+            by_sentence.setdefault(m.sentence_index, []).append(m)
+        for i, matches in by_sentence.items():
+            if requirement_met(rule, page, i):
+                out.append(_judge_sentence(rule, page, lex, matches, scans))
     return out
 
 
 def preclinical_findings(
-    rule: Rule,
-    page: Page,
-    lex: CompiledLexicon,
-    modifiers: Sequence[CompiledModifier],
-    timeout: float,
+    rule: Rule, page: Page, lex: CompiledLexicon, scans: ScanCache
 ) -> list[Finding]:
     """CC113: an animal or lab result presented as what patients will get.
 
@@ -239,7 +272,7 @@ def preclinical_findings(
     followup = lex.group(rule, "followup")
     last_nonhuman: tuple[int, int] | None = None  # (sentence index, block index)
     for i, sentence in enumerate(page.sentences):
-        nonhuman = has_category(sentence.text, "NONHUMAN", modifiers, timeout)
+        nonhuman = has_category(scans.get(i, sentence.text), "NONHUMAN")
         recent = (
             last_nonhuman is not None
             and last_nonhuman[1] == sentence.block_index
@@ -249,16 +282,30 @@ def preclinical_findings(
         if nonhuman:
             last_nonhuman = (i, sentence.block_index)
         for cp in candidates:
-            m = cp.compiled.search(sentence.text, timeout=timeout)
+            m = cp.compiled.search(sentence.text, timeout=scans.timeout)
             if not m:
                 continue
-            ctx = decide(sentence.text, m.start(), m.end(), modifiers, timeout)
+            ctx = decide_scanned(scans.get(i, sentence.text), m.start(), m.end())
             if ctx.decision.status in ("negated", "attributed", "question", "hypothetical"):
                 continue
             inter, cond, _, inferred = resolve_subject(page, lex, i)
             evidence = replace(lookup(lex, inter, cond), intervention_inferred=inferred)
-            context = ContextDecision("asserted", nonhuman or "previous sentence", "nonhuman-benefit")
-            out.append(build_finding(rule, page, lex, i, m.start(), m.end(), trigger=m.group(0),
-                                     pattern_id=cp.pattern.id, context=context, evidence=evidence))
+            context = ContextDecision(
+                "asserted", nonhuman or "previous sentence", "nonhuman-benefit"
+            )
+            out.append(
+                build_finding(
+                    rule,
+                    page,
+                    lex,
+                    i,
+                    m.start(),
+                    m.end(),
+                    trigger=m.group(0),
+                    pattern_id=cp.pattern.id,
+                    context=context,
+                    evidence=evidence,
+                )
+            )
             break
     return out

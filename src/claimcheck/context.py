@@ -94,24 +94,19 @@ def _question(text: str, start: int) -> bool:
     return opening != -1 and text.find("?", start) != -1
 
 
-def decide(
-    text: str,
-    start: int,
-    end: int,
-    modifiers: Sequence[CompiledModifier],
-    timeout: float = 1.0,
-    *,
-    whole_quote: bool = False,
-) -> Context:
-    """Decide how the trigger at text[start:end] is used in its sentence.
+@dataclass(frozen=True, slots=True)
+class SentenceScan:
+    """Every modifier hit in one sentence, found once and reused for each of its triggers."""
 
-    A quoted phrase inside a sentence is a quotation. A sentence quoted as a whole is
-    one only when `whole_quote` is set (editorial pages): on a clinic page it is usually a
-    testimonial the clinic publishes as its own claim.
-    """
-    hits: list[tuple[Modifier, tuple[int, int], str]] = []
-    pseudo: list[tuple[int, int]] = []
-    terminators: list[tuple[int, int]] = []
+    text: str
+    hits: tuple[tuple[Modifier, tuple[int, int], str], ...]
+    pseudo: tuple[tuple[int, int], ...]
+    terminators: tuple[tuple[int, int], ...]
+
+
+def scan(text: str, modifiers: Sequence[CompiledModifier], timeout: float = 1.0) -> SentenceScan:
+    """Find the modifiers, pseudo-modifiers and terminators of a sentence."""
+    hits, pseudo, terminators = [], [], []
     for cm in modifiers:
         for m in cm.compiled.finditer(text, timeout=timeout):
             span = (m.start(), m.end())
@@ -119,16 +114,33 @@ def decide(
                 pseudo.append(span)
             elif cm.modifier.category == "TERMINATE":
                 terminators.append(span)
-            elif not (span[0] < end and start < span[1]):
+            else:
                 hits.append((cm.modifier, span, m.group(0)))
+    return SentenceScan(text, tuple(hits), tuple(pseudo), tuple(terminators))
+
+
+def decide_scanned(
+    sentence: SentenceScan, start: int, end: int, *, whole_quote: bool = False
+) -> Context:
+    """Decide how the trigger at text[start:end] is used, from a sentence scan.
+
+    A quoted phrase inside a sentence is a quotation. A sentence quoted as a whole is
+    one only when `whole_quote` is set (editorial pages): on a clinic page it is usually a
+    testimonial the clinic publishes as its own claim.
+    """
+    text = sentence.text
     found: dict[str, tuple[Modifier, str]] = {}
     negative_trigger = bool(_NEGATIVE_START.match(text, start))
-    for mod, span, phrase in hits:
-        if any(p0 <= span[0] and span[1] <= p1 for p0, p1 in pseudo):
+    for mod, span, phrase in sentence.hits:
+        if span[0] < end and start < span[1]:
+            continue  # part of the trigger itself
+        if any(p0 <= span[0] and span[1] <= p1 for p0, p1 in sentence.pseudo):
             continue
         if negative_trigger and mod.category == "NEGATED" and span[1] <= start:
             continue  # "no rejection and no risk": the first 'no' does not negate 'no risk'
-        if mod.category not in found and _in_scope(text, span, mod, (start, end), terminators):
+        if mod.category not in found and _in_scope(
+            text, span, mod, (start, end), sentence.terminators
+        ):
             found[mod.category] = (mod, phrase)
     for category in SUPPRESSING:
         if category in found:
@@ -144,13 +156,36 @@ def decide(
     return Context(ContextDecision())
 
 
-def has_category(
-    text: str, category: str, modifiers: Sequence[CompiledModifier], timeout: float = 1.0
-) -> str | None:
-    """The first phrase of a modifier category anywhere in the text (e.g. NONHUMAN), or None."""
-    for cm in modifiers:
-        if cm.modifier.category == category:
-            m = cm.compiled.search(text, timeout=timeout)
-            if m:
-                return m.group(0)
+def decide(
+    text: str,
+    start: int,
+    end: int,
+    modifiers: Sequence[CompiledModifier],
+    timeout: float = 1.0,
+    *,
+    whole_quote: bool = False,
+) -> Context:
+    """Decide how the trigger at text[start:end] is used in its sentence (scans it first)."""
+    return decide_scanned(scan(text, modifiers, timeout), start, end, whole_quote=whole_quote)
+
+
+class ScanCache:
+    """Sentence scans for one page, keyed by sentence index."""
+
+    def __init__(self, modifiers: Sequence[CompiledModifier], timeout: float) -> None:
+        self.modifiers = modifiers
+        self.timeout = timeout
+        self._scans: dict[int, SentenceScan] = {}
+
+    def get(self, index: int, text: str) -> SentenceScan:
+        if index not in self._scans:
+            self._scans[index] = scan(text, self.modifiers, self.timeout)
+        return self._scans[index]
+
+
+def has_category(sentence: SentenceScan, category: str) -> str | None:
+    """The first phrase of a modifier category in a scanned sentence (e.g. NONHUMAN), or None."""
+    for mod, _span, phrase in sentence.hits:
+        if mod.category == category:
+            return phrase
     return None

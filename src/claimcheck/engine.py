@@ -15,7 +15,7 @@ from itertools import islice
 from claimcheck import __version__
 from claimcheck.combine import preclinical_findings, trigger_findings
 from claimcheck.config import Config, select_rules
-from claimcheck.context import compile_modifiers
+from claimcheck.context import ScanCache, compile_modifiers
 from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.facts import Page, collect_mentions, page_facts, reference_blocks
@@ -56,7 +56,9 @@ class Engine:
     ) -> None:
         self.config = config or Config()
         if lexicon is None:
-            lexicon = load_lexicon(self.config.lexicons) if self.config.lexicons else default_lexicon()
+            lexicon = (
+                load_lexicon(self.config.lexicons) if self.config.lexicons else default_lexicon()
+            )
         self.lexicon = lexicon
         self.compiled = CompiledLexicon(lexicon)
         self.modifiers = compile_modifiers(lexicon.modifiers)
@@ -79,9 +81,16 @@ class Engine:
             sentences = segment(doc)
             text = document_text(doc)
             index = SentenceIndex(sentences)
-            page = Page(doc, sentences, text, index, collect_mentions(self.compiled, text, index, timeout))
-            facts = page_facts(page, self.compiled, page_type=self.config.page_type,
-                               jurisdictions=self.config.jurisdictions, timeout=timeout)
+            page = Page(
+                doc, sentences, text, index, collect_mentions(self.compiled, text, index, timeout)
+            )
+            facts = page_facts(
+                page,
+                self.compiled,
+                page_type=self.config.page_type,
+                jurisdictions=self.config.jurisdictions,
+                timeout=timeout,
+            )
             page = Page(doc, sentences, text, index, page.mentions, facts, reference_blocks(doc))
             findings = self._findings(page, timeout)
         except PatternTimeout as exc:
@@ -110,10 +119,11 @@ class Engine:
         facts = page.facts
         assert facts is not None
         rules = [r for r in self.rules if _applies(r, facts.page_type, facts.jurisdictions)]
-        findings = trigger_findings(rules, page, self.compiled, self.modifiers, timeout)
+        scans = ScanCache(self.modifiers, timeout)
+        findings = trigger_findings(rules, page, self.compiled, scans)
         for rule in rules:
             if rule.check == "preclinical_benefit":
-                findings += preclinical_findings(rule, page, self.compiled, self.modifiers, timeout)
+                findings += preclinical_findings(rule, page, self.compiled, scans)
         claims = [f for f in findings if not f.suppressed and f.code.startswith("CC1")]
         for rule in rules:
             check = CHECKS.get(rule.check)
@@ -125,9 +135,19 @@ class Engine:
 def error_report(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
     """A report entry for an input that could not be checked."""
     return PageReport(
-        path=path, format=fmt, lang="", page_type="unknown", page_type_reasons=(),
-        jurisdictions=(), jurisdiction_reasons=(), main_intervention=None, main_condition=None,
-        sentence_count=0, score=None, grade=None, findings=(),
+        path=path,
+        format=fmt,
+        lang="",
+        page_type="unknown",
+        page_type_reasons=(),
+        jurisdictions=(),
+        jurisdiction_reasons=(),
+        main_intervention=None,
+        main_condition=None,
+        sentence_count=0,
+        score=None,
+        grade=None,
+        findings=(),
         errors=(FileError(path, kind, message),),
     )
 
@@ -158,12 +178,15 @@ def _jobs(config: Config) -> int:
     return config.jobs if config.jobs > 0 else max(1, os.cpu_count() or 1)
 
 
-def _parallel(engine: Engine, items: Iterator[RawInput | SourceError], jobs: int) -> Iterator[PageReport]:
+def _parallel(
+    engine: Engine, items: Iterator[RawInput | SourceError], jobs: int
+) -> Iterator[PageReport]:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
     window: list[Future[PageReport] | PageReport] = []
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(engine.config,)) as pool:
+    with ProcessPoolExecutor(
+        jobs, mp_context=ctx, initializer=_init_worker, initargs=(engine.config,)
+    ) as pool:
         for item in items:
             if isinstance(item, SourceError):
                 window.append(_safe_check(engine, item))

@@ -130,7 +130,9 @@ class CompiledLexicon:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.rule_patterns = {r.code: compile_patterns(r.code, r.patterns) for r in lexicon.rules}
-        self.interventions = [(t.id, compile_patterns(t.id, t.patterns)) for t in lexicon.interventions]
+        self.interventions = [
+            (t.id, compile_patterns(t.id, t.patterns)) for t in lexicon.interventions
+        ]
         self.conditions = [(t.id, compile_patterns(t.id, t.patterns)) for t in lexicon.conditions]
         self.anaphora = compile_patterns("anaphor", lexicon.anaphora)
         self.terms: dict[str, Term] = {

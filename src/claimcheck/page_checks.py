@@ -80,14 +80,28 @@ def _sentence_finding(
 ) -> Finding:
     sentence = c.page.sentences[i]
     start = max(0, sentence.text.find(trigger)) if trigger else 0
-    return build_finding(c.rule, c.page, c.lex, i, start, start + len(trigger), trigger=trigger,
-                         scope="page", extra={"trigger": trigger, **(extra or {})}, **kw)
+    return build_finding(
+        c.rule,
+        c.page,
+        c.lex,
+        i,
+        start,
+        start + len(trigger),
+        trigger=trigger,
+        scope="page",
+        extra={"trigger": trigger, **(extra or {})},
+        **kw,
+    )
 
 
 def _disclaimers(c: CheckInput) -> list[int]:
     rule = c.lex.lexicon.rule(DISCLAIMER_RULE)
-    return [i for i, _ in matching_sentences(c.lex.group(rule, "satisfied_by"), c.page, c.timeout,
-                                             visible=False)]
+    return [
+        i
+        for i, _ in matching_sentences(
+            c.lex.group(rule, "satisfied_by"), c.page, c.timeout, visible=False
+        )
+    ]
 
 
 def _claim_sentences(c: CheckInput) -> list[int]:
@@ -135,7 +149,9 @@ def check_disclaimer_proximity(c: CheckInput) -> list[Finding]:
     for claim in claims:
         if not any(abs(block[claim] - block[d]) <= distance for d in near):
             where = c.page.sentences[visible[0]].region
-            where = {"main": "fine print" if not near else "body, far from the claim"}.get(where, where)
+            where = {"main": "fine print" if not near else "body, far from the claim"}.get(
+                where, where
+            )
             return [_sentence_finding(c, claim, "", extra={"where": where})]
     return []
 
@@ -149,8 +165,11 @@ def check_disclaimer_hidden(c: CheckInput) -> list[Finding]:
         return []
     hidden = [i for i in found if c.page.sentences[i].hidden]
     if hidden and len(hidden) == len(found):
-        return [_sentence_finding(c, hidden[0], "", severity=Severity.ERROR,
-                                  extra={"how": "hidden from visitors"})]
+        return [
+            _sentence_finding(
+                c, hidden[0], "", severity=Severity.ERROR, extra={"how": "hidden from visitors"}
+            )
+        ]
     small = [i for i in found if not c.page.sentences[i].hidden]
     return [_sentence_finding(c, small[0], "", extra={"how": "only in fine print"})]
 
@@ -187,7 +206,7 @@ def check_physician_cedula(c: CheckInput) -> list[Finding]:
         seen |= surnames
         s = c.page.sentences[i]
         at = s.start + max(0, s.text.find(name))
-        nearby = c.page.text[max(0, at - window): at + len(name) + window]
+        nearby = c.page.text[max(0, at - window) : at + len(name) + window]
         if not _search(cedula, nearby, c.timeout):
             out.append(_sentence_finding(c, i, name))
     return out

@@ -33,9 +33,7 @@ def penalties(findings: Iterable[Finding]) -> list[float]:
     for code, group in by_rule.items():
         group.sort(key=lambda f: -f.severity)
         factor = FAMILY_FACTOR.get(code[2:3], 1.0)
-        out.extend(
-            SEVERITY_WEIGHT[f.severity] * factor * DECAY**k for k, f in enumerate(group)
-        )
+        out.extend(SEVERITY_WEIGHT[f.severity] * factor * DECAY**k for k, f in enumerate(group))
     return out
 
 
@@ -58,7 +56,9 @@ def summarise(pages: Sequence[PageReport], error_count: int = 0) -> Summary:
         files=len(pages),
         files_with_errors=sum(1 for p in pages if p.errors) + error_count,
         findings=len(active),
-        by_severity={s.label: sum(1 for f in active if f.severity == s) for s in reversed(Severity)},
+        by_severity={
+            s.label: sum(1 for f in active if f.severity == s) for s in reversed(Severity)
+        },
         by_code=dict(sorted(Counter(f.code for f in active).items())),
         suppressed=sum(1 for p in pages for f in p.findings if f.suppressed),
         mean_score=mean,

@@ -21,11 +21,15 @@ class ExampleResult:
     detail: str
 
 
-def check_example(lexicon: Lexicon, rule: Rule, example: Example, expect_flag: bool) -> ExampleResult:
+def check_example(
+    lexicon: Lexicon, rule: Rule, example: Example, expect_flag: bool
+) -> ExampleResult:
     """Run one example with only its rule enabled."""
     page_type = example.page_type or ("commercial" if rule.family != "overclaim" else None)
     config = Config(jurisdictions=example.jurisdiction or None, page_type=page_type)
-    report = Engine(config, lexicon, rules=[rule]).check_text(example.text, example.format, "example")  # type: ignore[arg-type]
+    report = Engine(config, lexicon, rules=[rule]).check_text(
+        example.text, example.format, "example"
+    )  # type: ignore[arg-type]
     hits = [f for f in report.active_findings if f.code == rule.code]
     ok = bool(hits) == expect_flag
     if expect_flag:

@@ -60,12 +60,26 @@ def explain_rule(rule: Rule) -> str:
         f"- **Default severity:** {rule.severity.label}",
         f"- **Jurisdictions:** {', '.join(rule.jurisdictions)}",
         f"- **Applies to:** {', '.join(rule.page_types)} pages",
-        f"- **Check:** `{rule.check}`" + (f", claim strength `{rule.strength}`" if rule.strength else ""),
+        f"- **Check:** `{rule.check}`"
+        + (f", claim strength `{rule.strength}`" if rule.strength else ""),
     ]
     if rule.status == "removed":
         lines.append(f"- **Status:** removed; use {rule.replaced_by or 'nothing'} instead")
-    lines += ["", "## Message", "", rule.message, "", "## Why", "", rule.rationale, "",
-              "## Legal basis", "", rule.citation, ""]
+    lines += [
+        "",
+        "## Message",
+        "",
+        rule.message,
+        "",
+        "## Why",
+        "",
+        rule.rationale,
+        "",
+        "## Legal basis",
+        "",
+        rule.citation,
+        "",
+    ]
     if rule.suggestion:
         lines += ["## How to fix", ""]
         lines += [f"- {lang}: {text}" for lang, text in rule.suggestion.items()]
@@ -74,8 +88,19 @@ def explain_rule(rule: Rule) -> str:
         lines += ["## Patterns", ""]
         lines += [f"- `{p.id}` ({p.lang}): `{p.regex}`" for p in rule.patterns]
         lines.append("")
-    lines += ["## Flagged", "", *map(_example, rule.examples_flag), "",
-              "## Not flagged", "", *map(_example, rule.examples_pass), ""]
-    lines += [f"_Generated from `{rule.source.split(': ')[0].split('lexicons/')[-1]}` by "
-              "`claimcheck rules explain`; do not edit by hand._", ""]
+    lines += [
+        "## Flagged",
+        "",
+        *map(_example, rule.examples_flag),
+        "",
+        "## Not flagged",
+        "",
+        *map(_example, rule.examples_pass),
+        "",
+    ]
+    lines += [
+        f"_Generated from `{rule.source.split(': ')[0].split('lexicons/')[-1]}` by "
+        "`claimcheck rules explain`; do not edit by hand._",
+        "",
+    ]
     return "\n".join(lines)

@@ -61,7 +61,7 @@ def _page(p: PageReport, explain: bool, color: bool) -> list[str]:
     for f in shown:
         lines += _finding(f, explain, color)
     juris = ", ".join(p.jurisdictions) or "none detected"
-    grade = _style(f"{p.score}/100 ({p.grade})", color, fg=GRADE_COLORS.get(p.grade or "", None))
+    grade = _style(f"{p.score}/100 ({p.grade})", color, fg=GRADE_COLORS.get(p.grade or ""))
     lines.append(
         f"{p.path}: score {grade} · {p.page_type} page · jurisdictions: {juris}"
         f" · {len(p.active_findings)} finding(s)"
