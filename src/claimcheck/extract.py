@@ -1,0 +1,683 @@
+"""Raw input to Document: HTML, Markdown and plain text become Blocks a reader sees.
+
+Every block remembers where it starts in the source (1-based line and column) and,
+for HTML, whether a visitor can see it (`hidden`), where it sits on the page
+(`region`) and whether it is styled as fine print. Extraction never raises for
+malformed input: a page that yields nothing gives a Document without blocks.
+
+HTML decisions worth knowing:
+
+- Inline elements belong to their parent block's text, except that a change of
+  visibility or fine-print styling starts a new block: a hidden `<span>` or a
+  `<small>` disclaimer inside a paragraph is its own block, so its flags are right.
+- Closed `<details>` content (not its `<summary>`) is `fine_print=True`, `hidden=False`:
+  a visitor can open it, but it is not what the page shows.
+- `<header>` is the page header only outside article/aside/main/nav/section (as in the
+  HTML spec's banner role); `<footer>` and id/class "footer" always mean footer.
+- Hiding by CSS classes in stylesheets is not detected; inline styles are.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+import threading
+from bisect import bisect_right
+
+from lxml import etree
+
+from claimcheck.model import Block, BlockKind, Document, Format, Origin, Region
+from claimcheck.sources import RawInput, decode
+
+
+def _tags(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+_SKIP = _tags(
+    "script style template svg math iframe object embed canvas noembed noframes textarea"
+    " select datalist"
+)
+_BLOCK_KIND: dict[str, BlockKind] = {
+    "title": "title",
+    "p": "paragraph",
+    "li": "list_item",
+    "dt": "list_item",
+    "dd": "list_item",
+    "td": "table_cell",
+    "th": "table_cell",
+    "blockquote": "quote",
+    "caption": "other",
+    "figcaption": "other",
+    "legend": "other",
+    "summary": "other",
+    "pre": "other",
+    "label": "other",
+    "button": "other",
+} | {f"h{n}": "heading" for n in range(1, 7)}
+_CONTAINERS = _tags(
+    "html body div section article main header footer nav aside form fieldset figure details"
+    " ul ol dl menu table thead tbody tfoot tr hgroup dialog center address noscript search"
+)
+_SECTIONING = _tags("article aside main nav section")
+_SPECIAL = _SECTIONING | _tags("footer header small noscript details summary blockquote")
+_ROLE_REGION: dict[str, Region] = {
+    "navigation": "nav",
+    "contentinfo": "footer",
+    "banner": "header",
+    "complementary": "aside",
+}
+_TAG_REGION: dict[str, Region] = {
+    "nav": "nav",
+    "footer": "footer",
+    "aside": "aside",
+    "header": "header",
+}
+_STATE_ATTRS = frozenset(("class", "id", "style", "hidden", "aria-hidden", "role"))
+_CLASS_WORDS = ("print", "disclaimer", "testimoni", "review")
+_MARK_WORDS = ("testimonial", "review", "testimonio", "disclaimer")
+_FINE_WORDS = ("fine-print", "fineprint", "small-print", "disclaimer-small")
+_FONT_RE = re.compile(r"font-size\s*:\s*([\d.]+)\s*([a-z%]*)")
+_DISPLAY_NONE_RE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?![.\d])"
+)
+_INVISIBLE_CHARS = "\u00ad\u200b\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
+_BIG_LINE = 65535  # libxml2 caps sourceline here; treat as "unknown, later"
+_WINDOW = 20_000  # how far ahead a block's text is looked for in its source
+_local = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(
+            recover=True, huge_tree=True, encoding="utf-8", no_network=True, remove_pis=True
+        )
+        _local.parser = parser
+    return parser
+
+
+def normalize_space(text: str) -> str:
+    """Collapse whitespace runs to one space, strip, and drop invisible format chars
+    (soft hyphen, zero-width space) that would otherwise split words for the rules."""
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def extract(raw: RawInput) -> Document:
+    """Decode a `RawInput` and extract its blocks (see `extract_text`)."""
+    text, encoding = decode(raw.data, raw.origin.encoding)
+    origin = raw.origin
+    if origin.encoding != encoding:
+        origin = Origin(origin.path, origin.kind, origin.sha256, origin.fetched_at, encoding)
+    return extract_text(text, raw.format, origin)
+
+
+def extract_text(text: str, format: Format, origin: Origin) -> Document:
+    """Extract blocks from already-decoded text (e.g. from an API or a test).
+
+    Line endings are normalised to "\\n" and NUL characters removed first; the result
+    is kept as `Document.source_text`, which the block lines and columns refer to.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if format == "html":
+        blocks, lang, title = _html_blocks(text)
+        return Document(origin, "html", tuple(blocks), lang, title, text)
+    blocks = _markdown_blocks(text) if format == "markdown" else _text_blocks(text)
+    title = next((b.text for b in blocks if b.kind == "heading"), "")
+    return Document(origin, format, tuple(blocks), None, title, text)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+_PLAIN_PREFIX_RE = re.compile(r"[A-Za-z0-9]{3,20}")
+
+
+def find_prefix(source: str, text: str, lo: int, hi: int) -> int:
+    """Where `text` seems to start in `source[lo:hi]`, or -1: its first 20 characters,
+    else its first word, else its leading ASCII letters/digits (entities and inline tags
+    in the source break longer probes), the short probes within 2,000 characters."""
+    pos = source.find(text[:20], lo, hi)
+    if pos >= 0:
+        return pos
+    near = min(hi, lo + 2000)
+    word = text.split(" ", 1)[0][:20]
+    pos = source.find(word, lo, near)
+    if pos < 0 and (plain := _PLAIN_PREFIX_RE.match(text)) and plain.group() != word:
+        pos = source.find(plain.group(), lo, near)
+    return pos
+
+
+class _Locator:
+    """Finds a block's first characters in the source to give it a line and column."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.starts = [0, *(m.end() for m in re.finditer("\n", source))]
+        self.cursor = self.start = 0
+
+    def locate(self, text: str, line: int | None, inner: bool = False) -> tuple[int, int]:
+        """Line and column of `text`, looked for from its element's line onwards.
+
+        Blocks come in document order and never overlap in the source, so the search
+        starts after the previous block's text (`inner` blocks, image alt texts, lie
+        inside the previous block and start from its beginning instead). libxml2 may give
+        the line where a multi-line start tag ends, hence the retry from the previous
+        block, and a wrong earlier match is recovered by the retry from the line start.
+        """
+        starts, source = self.starts, self.source
+        line = line or 1
+        line_start = starts[min(line, _BIG_LINE, len(starts)) - 1]
+        floor = self.start if inner else self.cursor
+        for lo in dict.fromkeys((max(line_start, floor), floor, line_start)):
+            pos = find_prefix(source, text, lo, min(len(source), lo + _WINDOW))
+            if pos >= 0:
+                break
+        else:
+            return min(line, _BIG_LINE), 1
+        if not inner:
+            self.start, self.cursor = pos, pos + len(text)
+        found = bisect_right(starts, pos)
+        return found, pos - starts[found - 1] + 1
+
+
+# A state is (region, hidden, fine_print, in_quote, marked classes, sectioned).
+_State = tuple[Region, bool, bool, bool, str, bool]
+_ROOT_STATE: _State = ("main", False, False, False, "", False)
+
+
+class _Run:
+    """The text collected for one block-level element, between its child blocks."""
+
+    __slots__ = ("el", "fine", "has_text", "hidden", "kind", "line", "parts", "pending", "state")
+
+    def __init__(self, el: etree._Element, kind: BlockKind, state: _State) -> None:
+        self.el, self.kind, self.state = el, kind, state
+        self.parts: list[str] = []
+        self.pending: list[tuple[str, int | None, tuple]] = []
+        self.has_text = self.hidden = self.fine = False
+        self.line: int | None = None
+
+
+def _child_state(el: etree._Element, tag: str, states: list[_State]) -> _State:
+    """The state inside `el`: its tag and attributes may change region, visibility,
+    fine print, quoting and the testimonial/disclaimer class marks."""
+    region, hidden, fine, quote, marks, sectioned = states[-1]
+    if tag in _SPECIAL:
+        sectioned = sectioned or tag in _SECTIONING
+        if tag in _TAG_REGION:
+            if tag != "header" or not states[-1][5]:
+                region = _TAG_REGION[tag]
+        elif tag == "small":
+            fine = True
+        elif tag == "noscript":
+            hidden = True
+        elif tag == "blockquote":
+            quote = True
+        elif tag == "details":
+            fine = fine or el.get("open") is None
+        elif tag == "summary" and len(states) > 1:
+            details = el.getparent()
+            if details is not None and details.tag == "details" and details.get("open") is None:
+                fine = states[-2][2]
+    for key, value in el.items():
+        if key not in _STATE_ATTRS:
+            continue
+        if key == "class" or key == "id":
+            low = value.lower()
+            if "footer" in low:
+                region = "footer"
+            if key == "class" and any(word in low for word in _CLASS_WORDS):
+                fine = fine or any(word in low for word in _FINE_WORDS)
+                if any(word in low for word in _MARK_WORDS):
+                    marks = f"{marks} {low}" if marks else low
+        elif key == "style":
+            hidden, fine = _style_flags(value.lower(), hidden, fine)
+        elif key == "hidden" or (key == "aria-hidden" and value.strip().lower() == "true"):
+            hidden = True
+        elif key == "role":
+            region = _ROLE_REGION.get(value.strip().lower(), region)
+    return region, hidden, fine, quote, marks, sectioned
+
+
+def _style_flags(style: str, hidden: bool, fine: bool) -> tuple[bool, bool]:
+    if _DISPLAY_NONE_RE.search(style):
+        hidden = True
+    match = _FONT_RE.search(style)
+    if match:
+        try:
+            size = float(match.group(1))
+        except ValueError:
+            return hidden, fine
+        if size == 0 or (match.group(2) == "px" and size <= 6):
+            hidden = True
+        elif match.group(2) == "px" and size < 11:
+            fine = True
+    return hidden, fine
+
+
+def _css(el: etree._Element, marks: str) -> str:
+    words = (el.get("class") or "").lower().split() + marks.split()
+    return " ".join(dict.fromkeys(words))
+
+
+class _HtmlWalker:
+    """One pass over the lxml tree with an explicit stack (no recursion on depth)."""
+
+    def __init__(self, source: str) -> None:
+        self.blocks: list[Block] = []
+        self.locator = _Locator(source)
+        self.title = ""
+        self.clean = not any(char in source for char in _INVISIBLE_CHARS)
+
+    def emit(self, text: str, kind: BlockKind, line: int | None, flags: tuple) -> None:
+        text = " ".join(text.split()) if self.clean else normalize_space(text)
+        if not text:
+            return
+        hidden, region, fine, css = flags
+        line, column = self.locator.locate(text, line, inner=kind == "alt_text")
+        self.blocks.append(Block(text, kind, line, column, hidden, region, fine, css))
+        if kind == "title" and not self.title:
+            self.title = text
+
+    def flush(self, run: _Run) -> None:
+        """Emit the run's text collected so far as a block, then any image alt texts."""
+        if run.has_text:
+            state = run.state
+            kind: BlockKind = "quote" if state[3] and run.kind == "paragraph" else run.kind
+            flags = (run.hidden, state[0], run.fine, _css(run.el, state[4]))
+            self.emit("".join(run.parts), kind, run.line, flags)
+            run.parts.clear()
+            run.has_text = False
+        if run.pending:
+            for alt, line, flags in run.pending:
+                self.emit(alt, "alt_text", line, flags)
+            run.pending.clear()
+
+    def add(self, run: _Run, text: str, source_el: etree._Element, state: _State) -> None:
+        """Append text to a run; a change of hidden/fine-print styling starts a new block."""
+        if text.isspace():
+            if run.has_text:
+                run.parts.append(" ")
+            return
+        if run.has_text:
+            if run.hidden is not state[1] or run.fine is not state[2]:
+                self.flush(run)
+            else:
+                run.parts.append(text)
+                return
+        run.has_text, run.hidden, run.fine = True, state[1], state[2]
+        run.line = source_el.sourceline
+        run.parts.append(text)
+
+    def walk(self, root: etree._Element) -> None:
+        states: list[_State] = [_ROOT_STATE]
+        runs: list[_Run] = []
+        add, flush = self.add, self.flush
+        walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+        for event, el in walker:
+            if event == "start":
+                tag = el.tag
+                state = states[-1]
+                if tag in _SKIP or tag == "head":
+                    if tag == "head":
+                        self.head(el)
+                    walker.skip_subtree()
+                    states.append(state)
+                    continue
+                if tag in _SPECIAL or el.attrib:
+                    state = _child_state(el, tag, states)
+                states.append(state)
+                kind = _BLOCK_KIND.get(tag)
+                if kind is not None or tag in _CONTAINERS:
+                    if runs and (runs[-1].has_text or runs[-1].pending):
+                        flush(runs[-1])
+                    run = _Run(el, kind or "paragraph", state)
+                    runs.append(run)
+                elif runs:
+                    run = runs[-1]
+                    if tag == "br":
+                        add(run, " ", el, state)
+                    elif tag == "img":
+                        self.image(el, run, state)
+                else:
+                    continue
+                text = el.text
+                if text:
+                    add(run, text, el, state)
+            elif event == "end":
+                states.pop()
+                if runs:
+                    if runs[-1].el is el:
+                        run = runs.pop()
+                        if run.has_text or run.pending:
+                            flush(run)
+                    text = el.tail
+                    if text and runs:
+                        add(runs[-1], text, el, states[-1])
+            elif runs:
+                text = el.tail
+                if text:
+                    add(runs[-1], text, el, states[-1])
+
+    def head(self, head: etree._Element) -> None:
+        for el in head.iter("title"):
+            self.emit(el.text or "", "title", el.sourceline, (False, "main", False, ""))
+            break
+
+    def image(self, el: etree._Element, run: _Run, state: _State) -> None:
+        alt = el.get("alt")
+        if alt and not alt.isspace():
+            flags = (state[1], state[0], state[2], _css(el, state[4]))
+            run.pending.append((alt, el.sourceline, flags))
+
+
+def _parse_html(text: str) -> etree._Element | None:
+    """Parse with lxml; fall back to BeautifulSoup when lxml fails, returns nothing, or
+    stops at its nesting limit (2048 levels) and would silently drop the rest."""
+    parser = _parser()
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+    except (etree.LxmlError, ValueError, UnicodeError):
+        root = None
+    too_deep = any(
+        "depth" in error.message
+        for error in parser.error_log.filter_from_level(etree.ErrorLevels.FATAL)
+    )
+    if (root is None or too_deep) and "<" in text and text.strip():
+        soup = _soup_tree(text)
+        root = soup if soup is not None else root
+    return root
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TAG_OK = re.compile(r"[a-z][a-z0-9-]*\Z")
+_SOUP_DEPTH = 1000
+
+
+def _soup_tree(text: str) -> etree._Element | None:
+    """Fallback for markup lxml gives up on: parse with BeautifulSoup's html.parser and
+    rebuild an lxml tree (iteratively, in document order, keeping source lines) for the
+    same walk. Elements deeper than _SOUP_DEPTH are flattened into their ancestor there:
+    their text is kept, their tags are not (lxml's ancestor checks make very deep
+    building quadratic)."""
+    try:
+        from bs4 import BeautifulSoup, NavigableString, Tag
+        from bs4.element import PreformattedString
+
+        soup = BeautifulSoup(text, "html.parser")
+    except Exception:  # the fallback must never be the thing that fails
+        return None
+    root = etree.Element("html")
+    body = etree.SubElement(root, "body")
+    stack = [(iter(soup.children), body, 0)]
+    while stack:
+        children, target, depth = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            if depth >= _SOUP_DEPTH:
+                stack.append((iter(child.children), target, depth + 1))
+                continue
+            name = child.name.lower()
+            sub = etree.SubElement(target, name if _TAG_OK.match(name) else "span")
+            sub.sourceline = child.sourceline or 1
+            for key, value in child.attrs.items():
+                value = " ".join(value) if isinstance(value, list) else str(value)
+                if _TAG_OK.match(key):
+                    sub.set(key, _XML_BAD.sub("", value))
+            stack.append((iter(child.children), sub, depth + 1))
+        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+            clean = _XML_BAD.sub("", str(child))
+            if len(target):
+                target[-1].tail = (target[-1].tail or "") + clean
+            else:
+                target.text = (target.text or "") + clean
+    return root
+
+
+def _html_blocks(text: str) -> tuple[list[Block], str | None, str]:
+    root = _parse_html(text)
+    if root is None:
+        return [], None, ""
+    walker = _HtmlWalker(text)
+    walker.walk(root)
+    lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
+    return walker.blocks, lang, walker.title
+
+
+# ------------------------------------------------------------- Markdown and text
+
+# A piece is verbatim source text with its line and 1-based column.
+_Piece = tuple[str, int, int]
+_RUN_RE = re.compile(r"\S+(?: \S+)*")
+
+
+def _assemble(pieces: list[_Piece], kind: BlockKind) -> Block | None:
+    """Join pieces into whitespace-normalised block text, recording an anchor for every
+    run copied verbatim from the source so offsets map back to exact lines/columns."""
+    out: list[str] = []
+    anchors: list[tuple[int, int, int]] = []
+    length, space, prev_line = 0, False, -1
+    for text, line, col in pieces:
+        if line != prev_line:  # a line break between pieces is a space
+            space = True
+        prev_line = line
+        last = 0
+        for m in _RUN_RE.finditer(text):
+            if m.start() > last:
+                space = True
+            if out and space:
+                out.append(" ")
+                length += 1
+            space = False
+            anchors.append((length, line, col + m.start()))
+            out.append(m.group())
+            length += m.end() - m.start()
+            last = m.end()
+        if last < len(text):
+            space = True
+    if not out:
+        return None
+    _, line, col = anchors[0]
+    return Block("".join(out), kind, line, col, anchors=tuple(anchors))
+
+
+_MD_INLINE_RE = re.compile(
+    r"(?P<img>!\[(?P<alt>[^\]]*)\]\([^)]*\))"
+    r"|(?P<link>\[(?P<ltext>[^\]]*)\](?:\([^)]*\)|\[[^\]]*\]))"
+    r"|(?P<auto><(?P<url>https?://[^>\s]+)>)"
+    r"|(?P<br><br\s*/?>)"
+    r"|(?P<tag></?[A-Za-z][^>]*>)"
+    r"|\\(?P<esc>[!-/:-@\[-`{-~])"
+    r"|(?P<ent>&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+    r"|\*+|~~|`+|(?<!\w)_+|_+(?!\w)"
+)
+
+
+def _inline(text: str, line: int, col: int, alts: list[_Piece]) -> list[_Piece]:
+    """Strip inline Markdown/HTML from one line's content, keeping source columns."""
+    pieces: list[_Piece] = []
+    last = 0
+    for m in _MD_INLINE_RE.finditer(text):
+        if m.start() > last:
+            pieces.append((text[last : m.start()], line, col + last))
+        last = m.end()
+        group = m.lastgroup
+        if group == "img":
+            if m.group("alt").strip():
+                alts.append((m.group("alt"), line, col + m.start("alt")))
+        elif group == "link":
+            pieces.extend(_inline(m.group("ltext"), line, col + m.start("ltext"), alts))
+        elif group == "auto":
+            pieces.append((m.group("url"), line, col + m.start("url")))
+        elif group == "br":
+            pieces.append((" ", line, col + m.start()))
+        elif group == "esc":
+            pieces.append((m.group("esc"), line, col + m.start("esc")))
+        elif group == "ent":
+            pieces.append((htmllib.unescape(m.group()), line, col + m.start()))
+    if last < len(text):
+        pieces.append((text[last:], line, col + last))
+    return pieces
+
+
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_ATX_RE = re.compile(r" {0,3}#{1,6}(?:[ \t]+|$)")
+_ATX_CLOSE_RE = re.compile(r"[ \t]+#+[ \t]*$")
+_SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+_HR_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_MD_ITEM_RE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+_QUOTE_RE = re.compile(r" {0,3}(?:>[ \t]?)+")
+_LINKDEF_RE = re.compile(r" {0,3}\[[^\]]+\]:\s*\S")
+_TABLE_SEP_RE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_CELL_RE = re.compile(r"(?:\\\||[^|])+")
+
+
+def _mask_comments(text: str) -> str:
+    """Blank out HTML comments but keep every newline, so positions stay exact."""
+    return _COMMENT_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    if lines and lines[0].rstrip() == "---":
+        for index in range(1, len(lines)):
+            if lines[index].rstrip() in ("---", "..."):
+                return index + 1
+    return 0
+
+
+class _BlockBuilder:
+    """Collects the current block's pieces and the image alt texts met inside it."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.kind: BlockKind | None = None
+        self.pieces: list[_Piece] = []
+        self.alts: list[_Piece] = []
+
+    def open(self, kind: BlockKind) -> None:
+        self.close()
+        self.kind = kind
+
+    def close(self) -> None:
+        if self.kind is not None:
+            block = _assemble(self.pieces, self.kind)
+            if block is not None:
+                self.blocks.append(block)
+        for alt in self.alts:
+            block = _assemble([alt], "alt_text")
+            if block is not None:
+                self.blocks.append(block)
+        self.kind, self.pieces, self.alts = None, [], []
+
+    def add_markdown(self, text: str, line: int, start: int) -> None:
+        self.pieces.extend(_inline(text[start:], line, start + 1, self.alts))
+
+
+def _is_table_row(lines: list[str], index: int, in_table: bool) -> bool:
+    line = lines[index]
+    if "|" not in line:
+        return False
+    if line.lstrip().startswith("|") or in_table:
+        return True
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return "|" in following and bool(_TABLE_SEP_RE.match(following))
+
+
+def _markdown_blocks(text: str) -> list[Block]:
+    lines = _mask_comments(text).split("\n")
+    build = _BlockBuilder()
+    fence: str | None = None
+    in_table = False
+    for index in range(_front_matter_end(lines), len(lines)):
+        raw, number = lines[index], index + 1
+        if fence is not None:
+            if raw.strip().startswith(fence):
+                fence = None
+            continue
+        fence_match = _FENCE_RE.match(raw)
+        if fence_match:
+            build.close()
+            fence = fence_match.group(1)
+            continue
+        if not raw.strip():
+            build.close()
+            in_table = False
+            continue
+        row = _is_table_row(lines, index, in_table)
+        in_table = row
+        if _ATX_RE.match(raw):
+            build.open("heading")
+            content = _ATX_CLOSE_RE.sub("", raw)
+            build.add_markdown(content, number, _ATX_RE.match(raw).end())
+            build.close()
+        elif build.kind == "paragraph" and _SETEXT_RE.match(raw):
+            build.kind = "heading"
+            build.close()
+        elif _HR_RE.match(raw) or _LINKDEF_RE.match(raw):
+            build.close()
+        elif row:
+            build.close()
+            if _TABLE_SEP_RE.match(raw):
+                continue
+            for cell in _CELL_RE.finditer(raw):
+                build.open("table_cell")
+                build.pieces = _inline(cell.group(), number, cell.start() + 1, build.alts)
+                build.close()
+        elif item := _MD_ITEM_RE.match(raw):
+            build.open("list_item")
+            build.add_markdown(raw, number, item.end())
+        elif quote := _QUOTE_RE.match(raw):
+            if build.kind != "quote":
+                build.open("quote")
+            build.add_markdown(raw, number, quote.end())
+        else:
+            if build.kind is None:
+                build.open("paragraph")
+            build.add_markdown(raw, number, len(raw) - len(raw.lstrip()))
+    build.close()
+    return build.blocks
+
+
+_TEXT_ITEM_RE = re.compile(r"[ \t]*(?:[-*•·‣▪◦]|\d{1,3}[.)])[ \t]+")
+
+
+def _is_text_heading(line: str, following: str) -> bool:
+    stripped = line.strip()
+    if len(stripped) >= 90 or stripped[-1] in ".!?:;,…" or _TEXT_ITEM_RE.match(line):
+        return False
+    return not following.strip() or not following.lstrip()[:1].islower()
+
+
+def _text_blocks(text: str) -> list[Block]:
+    lines = text.split("\n")
+    build = _BlockBuilder()
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    for index, raw in enumerate(lines):
+        if not raw.strip():
+            build.close()
+            continue
+        number = index + 1
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        starts_block = build.kind is None
+        if item := _TEXT_ITEM_RE.match(raw):
+            build.open("list_item")
+            build.pieces.append((raw[item.end() :], number, item.end() + 1))
+            continue
+        heading = starts_block and _is_text_heading(raw, following)
+        if heading and (index == first or not following.strip()):
+            build.open("heading")
+            indent = len(raw) - len(raw.lstrip())
+            build.pieces.append((raw[indent:], number, indent + 1))
+            build.close()
+            continue
+        if starts_block:
+            build.open("paragraph")
+        indent = len(raw) - len(raw.lstrip())
+        build.pieces.append((raw[indent:], number, indent + 1))
+    build.close()
+    return build.blocks

@@ -1,0 +1,218 @@
+"""Blocks to Sentences, in English and Spanish, with offsets and source positions.
+
+A sentence never crosses a block. Offsets (`start`/`end`) index `document_text(doc)`;
+`line`/`column` point into the source: exactly for Markdown and plain text (via the
+block's anchors), best effort for HTML (the sentence's first characters are looked for
+in the source after the block's own position).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from claimcheck.extract import find_prefix
+from claimcheck.model import Block, Document, Sentence
+
+MAX_SENTENCE = 1000
+"""No sentence is longer than this many characters; longer runs are cut."""
+
+# A terminator run (. ! ? … and closing quotes/brackets) followed by whitespace.
+_CANDIDATE_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(\s+)")
+_OPENERS = "\"'“‘«(¿¡["
+
+
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_ABBREVIATIONS = _words(
+    """dr. dra. dres. mr. mrs. ms. sr. sra. srta. sres. lic. lcda. lcdo. ing. prof. mtro.
+    mtra. gral. approx. aprox. vs. etc. e.g. i.e. u.s. ee.uu. fig. figs. st. inc. ltd. s.a.
+    c.v. s.c. jr. ph.d. m.d. céd. ced. tel. av. ave. blvd. col. c.p. min. máx. mín. max.
+    p.ej. ej. a.m. p.m. dept. depto. art. cap. pág. pp. vol. ed. edo. cía. co. corp.
+    mg. ml. aprox. cf. al. sig. nº. núm. num. no."""
+)
+_NUMBER_ABBREVIATIONS = _words("no. núm. num. nº. pp. pág.")
+_ACRONYM_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
+_LIST_NUMBER_RE = re.compile(r"\(?\d{1,3}\.")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+_ES_WORDS = _words(
+    """de la el que los las para con por una un del y en es se su sus al lo como más pero
+    sin sobre este esta estos estas son tratamiento tratamientos células madre también puede
+    pueden pacientes paciente nuestro nuestra nuestros usted ya muy hasta desde entre cuando
+    donde sí años salud médico clínica está están ser fue hay porque"""
+)
+_EN_WORDS = _words(
+    """the and of to is for with your are this that our can you be by it or not have from
+    an in on at we will treatment treatments cells patients patient has was were been
+    their they which who what when how about more may into these those its than"""
+)
+_ACCENTED_RE = re.compile("[áéíóúñ¿¡]")
+
+
+def document_text(document: Document) -> str:
+    """The extracted text that sentence offsets refer to: block texts joined by "\\n\\n"."""
+    return "\n\n".join(block.text for block in document.blocks)
+
+
+def _lang_scores(text: str) -> tuple[int, int]:
+    """Count Spanish and English function words; accented letters, ¿ and ¡ count as Spanish."""
+    lower = text.lower()
+    words = _WORD_RE.findall(lower)
+    es = sum(map(_ES_WORDS.__contains__, words)) + len(_ACCENTED_RE.findall(lower))
+    return es, sum(map(_EN_WORDS.__contains__, words))
+
+
+def guess_lang(text: str, default: str = "en") -> str:
+    """Guess "es" or "en" from function words and accents; `default` on a tie.
+
+    Cheap on purpose: it runs on every sentence, and the rules only need to know
+    which of the two lexicons to use.
+    """
+    es, en = _lang_scores(text[:20_000])
+    if es == en:
+        return default
+    return "es" if es > en else "en"
+
+
+def _is_boundary(text: str, dot: int, after: int, sentence_start: int) -> bool:
+    """Decide whether the terminator run starting at `dot` ends a sentence; the next
+    sentence would start at `after`."""
+    if after >= len(text):
+        return False
+    nxt = text[after]
+    if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+        return False
+    if text[dot] != "." or text.startswith("..", dot):
+        return True  # ! ? … and "..." always end a sentence before a capital
+    word_start = max(text.rfind(" ", sentence_start, dot) + 1, sentence_start)
+    token = text[word_start : dot + 1].lstrip(_OPENERS)
+    lower = token.lower()
+    if lower in _NUMBER_ABBREVIATIONS:
+        return not nxt.isdigit()
+    if lower in _ABBREVIATIONS or _ACRONYM_RE.fullmatch(token):
+        return False
+    if len(token) == 2 and token[0].isupper():
+        return False  # an initial: "J. Smith"
+    return not (word_start == sentence_start and _LIST_NUMBER_RE.fullmatch(token))
+
+
+def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a span longer than MAX_SENTENCE at "; ", else ", ", else a space, else hard."""
+    spans: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = limit
+        for sep in ("; ", ", ", " "):
+            found = text.rfind(sep, start + MAX_SENTENCE // 2, limit)
+            if found >= 0:
+                cut = found + (0 if sep == " " else 1)  # keep ";" or "," on the left
+                break
+        spans.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        spans.append((start, end))
+    return spans
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans `(start, end)` in one block's text, stripped of outer whitespace."""
+    spans: list[tuple[int, int]] = []
+    start = len(text) - len(text.lstrip())
+    for match in _CANDIDATE_RE.finditer(text):
+        after = match.end()
+        if _is_boundary(text, match.start(), after, start):
+            spans.append((start, match.start(1)))
+            start = after
+    end = len(text.rstrip())
+    if end > start:
+        spans.append((start, end))
+    if all(finish - begin <= MAX_SENTENCE for begin, finish in spans):
+        return spans
+    return [cut for begin, finish in spans for cut in _cut_long(text, begin, finish)]
+
+
+class _SourceMap:
+    """Source positions for offsets inside blocks; line starts are computed once."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.starts = [0, *(m.end() for m in re.finditer("\n", source))]
+
+    def offset(self, line: int, column: int) -> int:
+        line = min(max(line, 1), len(self.starts))
+        return self.starts[line - 1] + max(column, 1) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def find(self, text: str, lo: int, line: int) -> int:
+        """Where `text` seems to start at or after `lo`, within 200 lines of `line`."""
+        end_line = min(line + 200, len(self.starts))
+        hi = self.starts[end_line] if end_line < len(self.starts) else len(self.source)
+        return find_prefix(self.source, text, lo, min(hi, lo + 50_000))
+
+
+def _anchored(block: Block, keys: list[int], offset: int) -> tuple[int, int]:
+    index = max(bisect_right(keys, offset) - 1, 0)
+    base, line, column = block.anchors[index]
+    return line, column + max(offset - base, 0)
+
+
+def segment(document: Document) -> list[Sentence]:
+    """Split every block of `document` into sentences with offsets, positions and language.
+
+    Each sentence copies `hidden`, `region` and `kind` from its block. Its language is
+    its own guess when it has at least four function words of evidence, else the
+    document's (`<html lang>` when it says "en" or "es", else a guess over the text).
+    """
+    text_lang = (document.lang or "").split("-")[0].lower()
+    if text_lang not in ("en", "es"):
+        text_lang = guess_lang(" ".join(b.text for b in document.blocks[:400]))
+    source = _SourceMap(document.source_text) if document.source_text else None
+    sentences: list[Sentence] = []
+    base = 0
+    for index, block in enumerate(document.blocks):
+        floor = -1
+        keys = [anchor[0] for anchor in block.anchors]
+        for position, (start, end) in enumerate(split_sentences(block.text)):
+            piece = block.text[start:end]
+            if block.anchors:
+                line, column = _anchored(block, keys, start)
+            elif position == 0 or source is None:
+                line, column = block.line, block.column
+            else:
+                # The source is never shorter than the text it renders, so a sentence
+                # starts at least `start` characters after its block (or, once one is
+                # found, after the previous sentence plus the text between them).
+                if floor < 0:
+                    floor = source.offset(block.line, block.column)
+                found = source.find(piece, floor + start, block.line)
+                if found >= 0:
+                    floor = found - start
+                    line, column = source.position(found)
+                else:
+                    line, column = block.line, block.column
+            es, en = _lang_scores(piece)
+            lang = ("es" if es > en else "en") if es + en >= 4 and es != en else text_lang
+            sentences.append(
+                Sentence(
+                    text=piece,
+                    block_index=index,
+                    start=base + start,
+                    end=base + end,
+                    line=line,
+                    column=column,
+                    lang=lang,
+                    hidden=block.hidden,
+                    region=block.region,
+                    kind=block.kind,
+                )
+            )
+        base += len(block.text) + 2
+    return sentences

@@ -1,0 +1,346 @@
+"""Inputs to raw bytes: files, directories and stdin become `RawInput`s.
+
+This stage only reads and sniffs; it never parses markup. A bad file becomes a
+`SourceError` (raised by `read_path`, yielded by `iter_inputs`) so that one broken
+input never costs the results of the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import BinaryIO, TextIO
+
+from claimcheck.errors import SourceError
+from claimcheck.model import Format, Origin
+
+MAX_BYTES = 20 * 1024 * 1024
+"""Default size limit for one input (20 MB)."""
+
+SUPPORTED_SUFFIXES: dict[str, Format] = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdx": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
+
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
+"""Directory names never entered by the walk (hidden directories are skipped too)."""
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
+    rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+# WHATWG: these labels mean windows-1252 on the web.
+_LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252"}
+_LABEL_ALIASES |= {"us-ascii": "cp1252", "ascii": "cp1252", "l1": "cp1252"}
+_HTML_START_RE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|\?xml)", re.I | re.S)
+_TAG_RE = re.compile(
+    r"<(?:p|div|span|a|br|h[1-6]|ul|ol|li|body|head|meta|table|tr|td|img|section|article"
+    r"|header|footer|nav|main|strong|em|b|i)\b[^>]*>",
+    re.IGNORECASE,
+)
+_MD_LINE_RE = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>\s?|```|~~~|\|)", re.MULTILINE)
+_MD_INLINE_RE = re.compile(r"\]\([^)\s]+\)|\*\*\S")
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """One input's bytes, where they came from, and the format to extract them as."""
+
+    origin: Origin
+    data: bytes
+    format: Format
+
+
+def _bom(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _DECLARED_RE.search(data[:4096])
+    if match is None:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    if label.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # a multi-byte label without a BOM is wrong by construction
+    return label
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(_LABEL_ALIASES.get(encoding, encoding))
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes to text and name the encoding used; never raises.
+
+    Order: a byte-order mark (UTF-8/16/32), then `declared` (e.g. an HTTP header) or
+    a charset declared in the first 4 KB (HTML meta, XML declaration), then strict
+    UTF-8, then charset-normalizer's best guess, then latin-1. NUL characters are
+    removed, so later stages never see them.
+    """
+    text: str | None = None
+    encoding = ""
+    bom = _bom(data)
+    if bom is not None:
+        encoding = bom[0]
+        text = data[bom[1] :].decode(encoding, errors="replace")
+    if text is None:
+        label = declared.strip().lower() if declared else _declared_charset(data)
+        if label:
+            text = _try(data, label)
+            encoding = _LABEL_ALIASES.get(label, label)
+    if text is None:
+        text, encoding = _try(data, "utf-8"), "utf-8"
+    if text is None:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None:
+            text, encoding = str(best), best.encoding
+    if text is None:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    return text.replace("\x00", ""), encoding
+
+
+def _head_text(data: bytes) -> str:
+    head = data[:4096]
+    bom = _bom(head)
+    if bom is not None:
+        return head[bom[1] :].decode(bom[0], errors="replace")
+    return head.decode("utf-8", errors="replace")
+
+
+def detect_format(path: str, data: bytes) -> Format:
+    """Pick the extraction format: by file suffix, else by sniffing the first 4 KB.
+
+    Sniffing says HTML for a leading doctype / <html> / XML declaration or at least
+    three common tags; Markdown for two or more Markdown-looking lines or inline links;
+    plain text otherwise.
+    """
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in SUPPORTED_SUFFIXES:
+        return SUPPORTED_SUFFIXES[suffix]
+    head = _head_text(data).lstrip("\ufeff")
+    if _HTML_START_RE.match(head) or len(_TAG_RE.findall(head, 0, 4096)) >= 3:
+        return "html"
+    if head.lstrip().startswith("---\n"):
+        return "markdown"
+    score = len(_MD_LINE_RE.findall(head)) + len(_MD_INLINE_RE.findall(head))
+    return "markdown" if score >= 2 else "text"
+
+
+def _is_binary(data: bytes) -> bool:
+    if b"\x00" not in data[:8192]:
+        return False
+    bom = _bom(data)
+    return bom is None or bom[0] == "utf-8"
+
+
+def _check(path: str, data: bytes) -> str:
+    """Reject binary and empty content; return the encoding that decodes `data`."""
+    if _is_binary(data):
+        raise SourceError(path, "binary", "looks like a binary file (NUL bytes), not text")
+    text, encoding = decode(data)
+    if not data or not text.strip():
+        raise SourceError(path, "empty", "the input is empty")
+    return encoding
+
+
+def read_path(path: str, max_bytes: int = MAX_BYTES) -> RawInput:
+    """Read one file into a `RawInput`, or raise `SourceError`.
+
+    Kinds: "missing" (no such file), "unreadable" (permissions, a directory, an I/O
+    error), "too_large" (more than `max_bytes`), "binary" (NUL bytes in the first 8 KB
+    without a UTF-16/32 byte-order mark) and "empty" (nothing but whitespace).
+    """
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise SourceError(path, "missing", "no such file") from None
+    except OSError as exc:
+        raise SourceError(path, "unreadable", exc.strerror or str(exc)) from None
+    if os.path.isdir(path):
+        raise SourceError(path, "unreadable", "is a directory, expected a file")
+    if size > max_bytes:
+        raise SourceError(path, "too_large", f"{size} bytes is over the {max_bytes}-byte limit")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourceError(path, "unreadable", exc.strerror or str(exc)) from None
+    if len(data) > max_bytes:
+        raise SourceError(path, "too_large", f"over the {max_bytes}-byte limit")
+    encoding = _check(path, data)
+    sha = hashlib.sha256(data).hexdigest()
+    origin = Origin(path=path, kind="file", sha256=sha, encoding=encoding)
+    return RawInput(origin=origin, data=data, format=detect_format(path, data))
+
+
+def read_stdin(stream: TextIO | BinaryIO | None = None, max_bytes: int = MAX_BYTES) -> RawInput:
+    """Read all of standard input (or `stream`) as the input named "-".
+
+    A text stream is read through its binary buffer when it has one, so the bytes
+    (and their hash) are what was piped in.
+    """
+    stream = sys.stdin if stream is None else stream
+    source = getattr(stream, "buffer", stream)
+    try:
+        data = source.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourceError("-", "unreadable", str(exc)) from None
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > max_bytes:
+        raise SourceError("-", "too_large", f"over the {max_bytes}-byte limit")
+    encoding = _check("-", data)
+    sha = hashlib.sha256(data).hexdigest()
+    origin = Origin(path="-", kind="stdin", sha256=sha, encoding=encoding)
+    return RawInput(origin=origin, data=data, format=detect_format("-", data))
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a glob to a regex: `**/` is zero or more directories, `**` anything,
+    `*` and `?` stay within one path segment, `[...]` is a character class."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif char == "*":
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out.append("[^" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(char))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _matches(relpath: str, patterns: Sequence[str]) -> bool:
+    name = relpath.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        pattern = pattern.strip().removeprefix("./").rstrip("/")
+        if "/" in pattern:
+            if _glob_regex(pattern).match(relpath) or (
+                pattern.endswith("/**") and _glob_regex(pattern[:-3]).match(relpath)
+            ):
+                return True
+        elif _glob_regex(pattern).match(name):
+            return True
+    return False
+
+
+def _walk(root: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+    """Yield supported files under `root`, entries sorted by name, depth first."""
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    try:
+        with os.scandir(root) as it:
+            stack.append(iter(sorted(it, key=lambda e: e.name)))
+    except OSError:
+        return
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):
+            continue
+        rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+        if exclude and _matches(rel, exclude):
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name in SKIPPED_DIRS:
+                continue
+            try:
+                with os.scandir(entry.path) as it:
+                    stack.append(iter(sorted(it, key=lambda e: e.name)))
+            except OSError:
+                continue
+        elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES and (
+            not include or _matches(rel, include)
+        ):
+            yield entry.path
+
+
+def iter_inputs(
+    paths: Sequence[str],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    max_bytes: int = MAX_BYTES,
+) -> Iterator[RawInput | SourceError]:
+    """Stream the inputs named on a command line, one `RawInput` or `SourceError` each.
+
+    "-" reads stdin. A named file is always read, whatever its suffix (its format is
+    sniffed) and whatever the globs say. A directory is walked recursively in sorted
+    order, skipping hidden entries (.git, .venv ...), node_modules and __pycache__,
+    keeping files with a supported suffix.
+
+    Glob semantics (for walked files only): a pattern is matched against the path
+    relative to the directory given, with "/" separators. A pattern without "/" matches
+    the entry's name at any depth (`*.md`, `drafts`); one with "/" matches the whole
+    relative path (`docs/*.md`, `**/legacy/**`), where `**/` stands for zero or more
+    directories, `**` for anything and `*`/`?` stay inside one segment. `include`, when
+    given, selects files; `exclude` drops files and whole directories (a directory
+    matching `name` or `name/**` is not entered). Bad files are yielded as
+    `SourceError` objects, not raised, so the caller can record them and carry on.
+    """
+    for path in paths:
+        if path == "-":
+            try:
+                yield read_stdin(sys.stdin, max_bytes)
+            except SourceError as exc:
+                yield exc
+            continue
+        if os.path.isdir(path):
+            for file_path in _walk(path, include, exclude):
+                try:
+                    yield read_path(file_path, max_bytes)
+                except SourceError as exc:
+                    yield exc
+            continue
+        try:
+            yield read_path(path, max_bytes)
+        except SourceError as exc:
+            yield exc
