@@ -31,12 +31,30 @@ def rules_markdown_table(rules: Sequence[Rule]) -> str:
     """The rule table in Markdown, for README.md and docs/rules/README.md."""
     lines = ["| code | name | severity | jurisdictions | what it flags |", "|---|---|---|---|---|"]
     for r in rules:
-        summary = r.message.split(";")[0].split(":")[0]
+        summary = _summary(r)
         lines.append(
             f"| [{r.code}](docs/rules/{r.code}.md) | `{r.name}` | {r.severity.label} "
             f"| {', '.join(r.jurisdictions)} | {summary} |"
         )
     return "\n".join(lines) + "\n"
+
+
+GENERIC = {
+    "intervention": "a treatment",
+    "condition": "diabetes",
+    "level": "its evidence level",
+    "trigger": "…",
+    "where": "footer",
+    "how": "hidden",
+}
+
+
+def _summary(rule: Rule) -> str:
+    """The rule's message with generic words for its placeholders, up to the first clause."""
+    from claimcheck.combine import render_text
+
+    text = render_text(rule.message, **GENERIC)
+    return text.split(";")[0].split(": ")[0].rstrip(".") + "."
 
 
 def _example(e: Example) -> str:
