@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from claimcheck.context import compile_modifiers, decide
+from claimcheck.context import decide
 from claimcheck.lexicon import default_lexicon
+from claimcheck.match import CompiledLexicon
 
-MODIFIERS = compile_modifiers(default_lexicon().modifiers)
+MODIFIERS = CompiledLexicon(default_lexicon()).modifiers
 
 
 def _status(sentence: str, trigger: str, **kw) -> tuple[str, bool]:

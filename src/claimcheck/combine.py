@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from claimcheck.context import Context, ScanCache, decide_scanned, has_category
+from claimcheck.context import Context, ScanCache, decide_scanned
 from claimcheck.evidence import LEVEL_TEXT, exceeds, lookup, weaker
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule
@@ -248,9 +248,8 @@ def trigger_findings(
         if rule.check != "trigger":
             continue
         by_sentence: dict[int, list[Match]] = {}
-        for m in find_matches(
-            rule, lex.rule_patterns[rule.code], page.text, page.index, scans.timeout
-        ):
+        patterns = lex.rule_patterns[rule.code]
+        for m in find_matches(rule, patterns, page.sentences, page.candidates, scans.timeout):
             by_sentence.setdefault(m.sentence_index, []).append(m)
         for i, matches in by_sentence.items():
             if requirement_met(rule, page, i):
@@ -272,7 +271,7 @@ def preclinical_findings(
     followup = lex.group(rule, "followup")
     last_nonhuman: tuple[int, int] | None = None  # (sentence index, block index)
     for i, sentence in enumerate(page.sentences):
-        nonhuman = has_category(scans.get(i, sentence.text), "NONHUMAN")
+        nonhuman = scans.nonhuman(i, sentence.text)
         recent = (
             last_nonhuman is not None
             and last_nonhuman[1] == sentence.block_index

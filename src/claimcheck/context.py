@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import regex
 
-from claimcheck.lexicon.types import FLAGS, Modifier
+from claimcheck.lexicon.types import Modifier
+from claimcheck.match import Candidates, CompiledModifier
 from claimcheck.model import ContextDecision
 
 # Priority when several modifiers cover one trigger: the first listed wins.
@@ -35,23 +36,12 @@ _NEGATIVE_START = regex.compile(r"(no|not|without|zero|never|sin|ya no|nunca)\b"
 
 
 @dataclass(frozen=True, slots=True)
-class CompiledModifier:
-    modifier: Modifier
-    compiled: regex.Pattern[str]
-
-
-@dataclass(frozen=True, slots=True)
 class Context:
     """The decision for one trigger, and whether a hedge lowered its strength."""
 
     decision: ContextDecision
     hedged: bool = False
     hedge: str | None = None
-
-
-def compile_modifiers(modifiers: Sequence[Modifier]) -> tuple[CompiledModifier, ...]:
-    """Compile the context modifiers once per run."""
-    return tuple(CompiledModifier(m, regex.compile(m.regex, FLAGS)) for m in modifiers)
 
 
 def _words_between(text: str, start: int, end: int) -> int:
@@ -170,17 +160,29 @@ def decide(
 
 
 class ScanCache:
-    """Sentence scans for one page, keyed by sentence index."""
+    """Sentence scans for one page, keyed by sentence index; only the modifiers the
+    pre-filter lets through run on a sentence."""
 
-    def __init__(self, modifiers: Sequence[CompiledModifier], timeout: float) -> None:
+    def __init__(
+        self, modifiers: Sequence[CompiledModifier], timeout: float, candidates: Candidates
+    ) -> None:
         self.modifiers = modifiers
         self.timeout = timeout
+        self.candidates = candidates
         self._scans: dict[int, SentenceScan] = {}
+        self._nonhuman = [m for m in modifiers if m.modifier.category == "NONHUMAN"]
 
     def get(self, index: int, text: str) -> SentenceScan:
         if index not in self._scans:
-            self._scans[index] = scan(text, self.modifiers, self.timeout)
+            possible = [m for m in self.modifiers if self.candidates.possible(m, index)]
+            self._scans[index] = scan(text, possible, self.timeout)
         return self._scans[index]
+
+    def nonhuman(self, index: int, text: str) -> str | None:
+        """The sentence's animal / laboratory qualifier, if any (scans only when possible)."""
+        if not any(self.candidates.possible(m, index) for m in self._nonhuman):
+            return None
+        return has_category(self.get(index, text), "NONHUMAN")
 
 
 def has_category(sentence: SentenceScan, category: str) -> str | None:

@@ -10,17 +10,18 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from itertools import islice
 
 from claimcheck import __version__
 from claimcheck.combine import preclinical_findings, trigger_findings
 from claimcheck.config import Config, select_rules
-from claimcheck.context import ScanCache, compile_modifiers
+from claimcheck.context import ScanCache
 from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.facts import Page, collect_mentions, page_facts, reference_blocks
 from claimcheck.lexicon import Lexicon, Rule, default_lexicon, load_lexicon
-from claimcheck.match import CompiledLexicon, PatternTimeout, SentenceIndex
+from claimcheck.match import Candidates, CompiledLexicon, PatternTimeout, SentenceIndex
 from claimcheck.model import Document, FileError, Finding, Format, Origin, PageReport, Report
 from claimcheck.page_checks import CHECKS, CheckInput
 from claimcheck.score import grade, score, summarise
@@ -53,6 +54,8 @@ class Engine:
         config: Config | None = None,
         lexicon: Lexicon | None = None,
         rules: Sequence[Rule] | None = None,
+        *,
+        prefilter: bool = True,
     ) -> None:
         self.config = config or Config()
         if lexicon is None:
@@ -60,8 +63,7 @@ class Engine:
                 load_lexicon(self.config.lexicons) if self.config.lexicons else default_lexicon()
             )
         self.lexicon = lexicon
-        self.compiled = CompiledLexicon(lexicon)
-        self.modifiers = compile_modifiers(lexicon.modifiers)
+        self.compiled = CompiledLexicon(lexicon, prefilter=prefilter)
         if rules is None:
             rules = select_rules(lexicon.rules, self.config.select, self.config.ignore)
         self.rules = tuple(rules)
@@ -81,9 +83,9 @@ class Engine:
             sentences = segment(doc)
             text = document_text(doc)
             index = SentenceIndex(sentences)
-            page = Page(
-                doc, sentences, text, index, collect_mentions(self.compiled, text, index, timeout)
-            )
+            candidates = Candidates(sentences, self.compiled.patterns)
+            mentions = collect_mentions(self.compiled, sentences, candidates, timeout)
+            page = Page(doc, sentences, text, index, candidates, mentions)
             facts = page_facts(
                 page,
                 self.compiled,
@@ -91,7 +93,7 @@ class Engine:
                 jurisdictions=self.config.jurisdictions,
                 timeout=timeout,
             )
-            page = Page(doc, sentences, text, index, page.mentions, facts, reference_blocks(doc))
+            page = replace(page, facts=facts, references=reference_blocks(doc))
             findings = self._findings(page, timeout)
         except PatternTimeout as exc:
             return error_report(doc.path, "timeout", f"{exc}; the page was not scored", doc.format)
@@ -119,7 +121,7 @@ class Engine:
         facts = page.facts
         assert facts is not None
         rules = [r for r in self.rules if _applies(r, facts.page_type, facts.jurisdictions)]
-        scans = ScanCache(self.modifiers, timeout)
+        scans = ScanCache(self.compiled.modifiers, timeout, page.candidates)
         findings = trigger_findings(rules, page, self.compiled, scans)
         for rule in rules:
             if rule.check == "preclinical_benefit":

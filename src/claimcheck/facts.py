@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 import regex
 
-from claimcheck.match import CompiledLexicon, SentenceIndex, find_mentions
+from claimcheck.match import (
+    Candidates,
+    CompiledLexicon,
+    CompiledPattern,
+    SentenceIndex,
+    find_mentions,
+    first_match,
+)
 from claimcheck.model import Document, Mention, Sentence
 
 COMMERCIAL_GROUPS = ("price", "booking", "provider")
@@ -44,6 +51,7 @@ class Page:
     sentences: Sequence[Sentence]
     text: str
     index: SentenceIndex
+    candidates: Candidates
     mentions: dict[int, list[Mention]] = field(default_factory=dict)
     facts: PageFacts | None = None
     references: frozenset[int] = frozenset()
@@ -54,15 +62,15 @@ class Page:
 
 
 def collect_mentions(
-    lex: CompiledLexicon, text: str, index: SentenceIndex, timeout: float
+    lex: CompiledLexicon, sentences: Sequence[Sentence], candidates: Candidates, timeout: float
 ) -> dict[int, list[Mention]]:
     """Interventions, conditions and anaphora ('our treatment') per sentence index."""
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
     found = [
-        *find_mentions(lex.interventions, "intervention", text, index, timeout),
-        *find_mentions(lex.conditions, "condition", text, index, timeout),
+        *find_mentions(lex.interventions, "intervention", sentences, candidates, timeout),
+        *find_mentions(lex.conditions, "condition", sentences, candidates, timeout),
+        *find_mentions([("anaphor", lex.anaphora)], "anaphor", sentences, candidates, timeout),
     ]
-    found += find_mentions([("anaphor", lex.anaphora)], "anaphor", text, index, timeout)
     for mention in found:
         by_sentence[mention.sentence_index].append(mention)
     return dict(by_sentence)
@@ -97,44 +105,54 @@ def _main_term(page: Page, kind: str, lex: CompiledLexicon) -> str | None:
     return max(counts, key=lambda t: (counts[t], len(lex.ancestors(t))))
 
 
-def _cue_hits(lex: CompiledLexicon, group: str, text: str, timeout: float) -> list[str]:
+def _first(patterns: Sequence[CompiledPattern], page: Page, timeout: float) -> str | None:
+    m = first_match(patterns, page.sentences, page.candidates, timeout)
+    return m.group(0).strip() if m else None
+
+
+def _cue_hits(lex: CompiledLexicon, group: str, page: Page, timeout: float) -> list[str]:
     hits = []
     for cp in lex.page_cues.get(group, ()):
-        m = cp.compiled.search(text, timeout=timeout)
-        if m:
-            hits.append(f"{group}: '{m.group(0).strip()}'")
+        found = _first([cp], page, timeout)
+        if found:
+            hits.append(f"{group}: '{found}'")
     return hits
 
 
 def detect_page_type(
-    lex: CompiledLexicon, text: str, timeout: float
+    lex: CompiledLexicon, page: Page, timeout: float
 ) -> tuple[str, tuple[str, ...]]:
     """'commercial' when cues from two commercial groups (price, booking, provider) appear."""
     reasons: list[str] = []
     groups = 0
     for group in COMMERCIAL_GROUPS:
-        hits = _cue_hits(lex, group, text, timeout)
+        hits = _cue_hits(lex, group, page, timeout)
         groups += bool(hits)
         reasons.extend(hits[:1])
     if groups >= 2:
         return "commercial", tuple(reasons)
-    editorial = _cue_hits(lex, "editorial", text, timeout)
+    editorial = _cue_hits(lex, "editorial", page, timeout)
     if editorial or groups == 0:
         return "editorial", tuple(editorial or ["no offer, price or booking cues"])
     return "editorial", tuple([*reasons, "only one kind of commercial cue"])
 
 
 def detect_jurisdictions(
-    lex: CompiledLexicon, doc: Document, text: str, timeout: float
+    lex: CompiledLexicon, page: Page, timeout: float
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Jurisdictions whose profile cues appear: one strong cue, or two different weak cues."""
+    """Jurisdictions whose profile cues appear (in a visible sentence or the page's path or
+    URL): one strong cue, or two different weak cues; `es-MX` counts as a strong cue."""
     found: list[str] = []
     reasons: list[str] = []
-    haystack = f"{doc.path}\n{text}"
+    doc = page.doc
     lang = (doc.lang or "").lower()
+
+    def hit(cp: CompiledPattern) -> bool:
+        return bool(cp.compiled.search(doc.path, timeout=timeout) or _first([cp], page, timeout))
+
     for code, (strong, weak) in lex.profile_cues.items():
-        strong_hits = [cp for cp in strong if cp.compiled.search(haystack, timeout=timeout)]
-        weak_hits = [cp for cp in weak if cp.compiled.search(haystack, timeout=timeout)]
+        strong_hits = [cp for cp in strong if hit(cp)]
+        weak_hits = [cp for cp in weak if hit(cp)]
         lang_hit = code == "mx" and lang.endswith("-mx")
         if lang_hit:
             reasons.append(f"mx: page language {doc.lang}")
@@ -153,16 +171,15 @@ def page_facts(
     timeout: float,
 ) -> PageFacts:
     """Decide page type, jurisdictions and main topic, honouring forced values."""
-    visible = "\n".join(s.text for s in page.sentences if not s.hidden)
     if page_type:
         ptype, preasons = page_type, ("set by configuration",)
     else:
-        ptype, preasons = detect_page_type(lex, visible, timeout)
+        ptype, preasons = detect_page_type(lex, page, timeout)
     if jurisdictions is not None:
         juris = tuple(j for j in jurisdictions if j != "none")
         jreasons: tuple[str, ...] = ("set by configuration",)
     else:
-        juris, jreasons = detect_jurisdictions(lex, page.doc, visible, timeout)
+        juris, jreasons = detect_jurisdictions(lex, page, timeout)
     return PageFacts(
         page_type=ptype,
         page_type_reasons=preasons,

@@ -1,21 +1,22 @@
 """Find rule triggers and intervention / condition mentions in a document's sentences.
 
-Each pattern runs once over the whole document text (not once per sentence), with a
-timeout, and its hits are mapped back to sentences by offset. Patterns of both languages run
-on every sentence: pages mix English and Spanish, and each language's words rarely occur
-in the other.
+Patterns run sentence by sentence, each only where the RE2 pre-filter (prefilter.py) says it
+may match, with a timeout. Patterns of both languages run on every sentence: pages mix
+English and Spanish, and each language's words rarely occur in the other.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import regex
 
-from claimcheck.lexicon.types import Lexicon, Pattern, Rule, Term
+from claimcheck.lexicon.types import FLAGS, Lexicon, Modifier, Pattern, Rule, Term
 from claimcheck.model import Match, Mention, Sentence
+from claimcheck.prefilter import PatternSet
 
 
 class PatternTimeout(Exception):
@@ -28,16 +29,21 @@ class PatternTimeout(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CompiledPattern:
-    """A lexicon pattern with its compiled regex and owner (rule code or term id)."""
+    """A lexicon pattern with its compiled regex, owner (rule code or term id) and pre-filter id."""
 
     owner: str
     pattern: Pattern
     compiled: regex.Pattern[str]
+    set_id: int | None = None
 
 
-def compile_patterns(owner: str, patterns: Sequence[Pattern]) -> tuple[CompiledPattern, ...]:
-    """Compile a rule's or a term's patterns once."""
-    return tuple(CompiledPattern(owner, p, p.compiled()) for p in patterns)
+@dataclass(frozen=True, slots=True)
+class CompiledModifier:
+    """A context modifier with its compiled regex and pre-filter id."""
+
+    modifier: Modifier
+    compiled: regex.Pattern[str]
+    set_id: int | None = None
 
 
 class SentenceIndex:
@@ -56,40 +62,92 @@ class SentenceIndex:
         return i if start >= s.start and end <= s.end else None
 
 
+class Candidates:
+    """Which patterns may match in which sentence: one pre-filter pass per sentence."""
+
+    def __init__(self, sentences: Sequence[Sentence], patterns: PatternSet) -> None:
+        self._all = range(len(sentences))
+        self._per_sentence: list[frozenset[int]] = []
+        self._by_pattern: dict[int, list[int]] = defaultdict(list)
+        self.enabled = patterns.enabled
+        for i, sentence in enumerate(sentences):
+            ids = patterns.match(sentence.text)
+            self._per_sentence.append(frozenset(ids))
+            for pid in ids:
+                self._by_pattern[pid].append(i)
+
+    def sentences(self, cp: CompiledPattern | CompiledModifier) -> Sequence[int]:
+        """Indexes of the sentences where the pattern may match."""
+        if cp.set_id is None:
+            return self._all
+        return self._by_pattern.get(cp.set_id, ())
+
+    def possible(self, cp: CompiledPattern | CompiledModifier, i: int) -> bool:
+        """May the pattern match in sentence i?"""
+        return cp.set_id is None or cp.set_id in self._per_sentence[i]
+
+    def anywhere(self, cp: CompiledPattern | CompiledModifier) -> bool:
+        """May the pattern match anywhere on the page?"""
+        return cp.set_id is None or cp.set_id in self._by_pattern
+
+
 def iter_hits(
-    compiled: Sequence[CompiledPattern], text: str, index: SentenceIndex, timeout: float
+    compiled: Sequence[CompiledPattern],
+    sentences: Sequence[Sentence],
+    candidates: Candidates,
+    timeout: float,
 ) -> Iterator[tuple[CompiledPattern, int, regex.Match[str]]]:
-    """Yield (pattern, sentence index, match) for every hit inside a single sentence."""
+    """Yield (pattern, sentence index, match within the sentence) for every hit."""
     for cp in compiled:
         try:
-            for m in cp.compiled.finditer(text, timeout=timeout):
-                if m.end() == m.start():
-                    continue
-                i = index.locate(m.start(), m.end())
-                if i is not None:
-                    yield cp, i, m
+            for i in candidates.sentences(cp):
+                for m in cp.compiled.finditer(sentences[i].text, timeout=timeout):
+                    if m.end() > m.start():
+                        yield cp, i, m
         except TimeoutError:
             raise PatternTimeout(cp.pattern.id) from None
+
+
+def first_match(
+    patterns: Sequence[CompiledPattern],
+    sentences: Sequence[Sentence],
+    candidates: Candidates,
+    timeout: float,
+    *,
+    visible: bool = True,
+) -> regex.Match[str] | None:
+    """The first hit of any of the patterns in a (visible) sentence, in pattern order.
+
+    Page-level questions ('is a permit number shown anywhere?') are answered sentence by
+    sentence, so the pre-filter applies and no match ever spans two sentences.
+    """
+    for cp in patterns:
+        for i in candidates.sentences(cp):
+            if visible and sentences[i].hidden:
+                continue
+            m = cp.compiled.search(sentences[i].text, timeout=timeout)
+            if m:
+                return m
+    return None
 
 
 def find_matches(
     rule: Rule,
     compiled: Sequence[CompiledPattern],
-    text: str,
-    index: SentenceIndex,
+    sentences: Sequence[Sentence],
+    candidates: Candidates,
     timeout: float,
 ) -> list[Match]:
     """All hits of one rule's patterns, with offsets relative to their sentence."""
     out = []
-    for cp, i, m in iter_hits(compiled, text, index, timeout):
-        base = index.sentences[i].start
+    for cp, i, m in iter_hits(compiled, sentences, candidates, timeout):
         out.append(
             Match(
                 rule=rule.code,
                 pattern_id=cp.pattern.id,
                 sentence_index=i,
-                start=m.start() - base,
-                end=m.end() - base,
+                start=m.start(),
+                end=m.end(),
                 text=m.group(0),
                 strength=cp.pattern.strength or rule.strength,
             )
@@ -100,8 +158,8 @@ def find_matches(
 def find_mentions(
     terms: Sequence[tuple[str, tuple[CompiledPattern, ...]]],
     kind: str,
-    text: str,
-    index: SentenceIndex,
+    sentences: Sequence[Sentence],
+    candidates: Candidates,
     timeout: float,
 ) -> list[Mention]:
     """Every intervention or condition named in the document, most specific term first.
@@ -111,9 +169,8 @@ def find_mentions(
     """
     found: list[Mention] = []
     for term_id, compiled in terms:
-        for _cp, i, m in iter_hits(compiled, text, index, timeout):
-            base = index.sentences[i].start
-            found.append(Mention(term_id, kind, i, m.start() - base, m.end() - base, m.group(0)))  # type: ignore[arg-type]
+        for _cp, i, m in iter_hits(compiled, sentences, candidates, timeout):
+            found.append(Mention(term_id, kind, i, m.start(), m.end(), m.group(0)))  # type: ignore[arg-type]
     found.sort(key=lambda m: (m.sentence_index, m.start, -(m.end - m.start)))
     kept: list[Mention] = []
     for mention in found:
@@ -124,35 +181,56 @@ def find_mentions(
     return kept
 
 
-class CompiledLexicon:
-    """A lexicon with every pattern compiled and its lookups prepared, built once per run."""
+def _pattern_groups(rule: Rule) -> list[str]:
+    return [
+        name
+        for name, value in rule.params.items()
+        if isinstance(value, list) and value and isinstance(value[0], dict) and "regex" in value[0]
+    ]
 
-    def __init__(self, lexicon: Lexicon) -> None:
+
+class CompiledLexicon:
+    """A lexicon with every pattern compiled, registered in the pre-filter, and its lookups
+    prepared. Built once per run (or per worker process)."""
+
+    def __init__(self, lexicon: Lexicon, *, prefilter: bool = True) -> None:
         self.lexicon = lexicon
-        self.rule_patterns = {r.code: compile_patterns(r.code, r.patterns) for r in lexicon.rules}
+        self.patterns = PatternSet(enabled=prefilter)
+        self.rule_patterns = {r.code: self._compile(r.code, r.patterns) for r in lexicon.rules}
+        self._groups = {
+            (r.code, name): self._compile(r.code, r.pattern_group(name))
+            for r in lexicon.rules
+            for name in _pattern_groups(r)
+        }
         self.interventions = [
-            (t.id, compile_patterns(t.id, t.patterns)) for t in lexicon.interventions
+            (t.id, self._compile(t.id, t.patterns)) for t in lexicon.interventions
         ]
-        self.conditions = [(t.id, compile_patterns(t.id, t.patterns)) for t in lexicon.conditions]
-        self.anaphora = compile_patterns("anaphor", lexicon.anaphora)
+        self.conditions = [(t.id, self._compile(t.id, t.patterns)) for t in lexicon.conditions]
+        self.anaphora = self._compile("anaphor", lexicon.anaphora)
+        self.profile_cues = {
+            p.code: (self._compile(p.code, p.strong_cues), self._compile(p.code, p.weak_cues))
+            for p in lexicon.profiles
+        }
+        self.page_cues = {k: self._compile(k, v) for k, v in lexicon.page_cues.items()}
+        self.modifiers = tuple(
+            CompiledModifier(m, regex.compile(m.regex, FLAGS), self.patterns.add(m.regex))
+            for m in lexicon.modifiers
+        )
+        self.patterns.compile()
         self.terms: dict[str, Term] = {
             t.id: t for t in (*lexicon.interventions, *lexicon.conditions)
         }
         self.evidence = {(e.intervention, e.condition): e for e in lexicon.evidence}
         self.profiles = {p.code: p for p in lexicon.profiles}
-        self.profile_cues = {
-            p.code: (compile_patterns(p.code, p.strong_cues), compile_patterns(p.code, p.weak_cues))
-            for p in lexicon.profiles
-        }
-        self.page_cues = {k: compile_patterns(k, v) for k, v in lexicon.page_cues.items()}
-        self._groups: dict[tuple[str, str], tuple[CompiledPattern, ...]] = {}
+
+    def _compile(self, owner: str, patterns: Sequence[Pattern]) -> tuple[CompiledPattern, ...]:
+        return tuple(
+            CompiledPattern(owner, p, p.compiled(), self.patterns.add(p.regex)) for p in patterns
+        )
 
     def group(self, rule: Rule, name: str) -> tuple[CompiledPattern, ...]:
-        """A rule's named pattern group from params (e.g. 'satisfied_by'), compiled once."""
-        key = (rule.code, name)
-        if key not in self._groups:
-            self._groups[key] = compile_patterns(rule.code, rule.pattern_group(name))
-        return self._groups[key]
+        """A rule's named pattern group from params (e.g. 'satisfied_by'), compiled at load."""
+        return self._groups.get((rule.code, name), ())
 
     def ancestors(self, term_id: str | None) -> list[str]:
         """The term and its parents, most specific first."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from claimcheck.combine import build_finding, render_text
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import Rule
-from claimcheck.match import CompiledLexicon, CompiledPattern
+from claimcheck.match import CompiledLexicon, CompiledPattern, first_match, iter_hits
 from claimcheck.model import Finding, Severity
 
 DISCLAIMER_RULE = "CC201"
@@ -31,6 +31,7 @@ class CheckInput:
 
 
 def _search(patterns: Sequence[CompiledPattern], text: str, timeout: float):
+    """First hit of the patterns in a short text (a window, a class attribute)."""
     for cp in patterns:
         m = cp.compiled.search(text, timeout=timeout)
         if m:
@@ -38,18 +39,26 @@ def _search(patterns: Sequence[CompiledPattern], text: str, timeout: float):
     return None
 
 
+def _shown(c: CheckInput, name: str) -> bool:
+    """Does a visible sentence match the rule's pattern group `name`?"""
+    patterns = c.lex.group(c.rule, name)
+    return first_match(patterns, c.page.sentences, c.page.candidates, c.timeout) is not None
+
+
 def matching_sentences(
     patterns: Sequence[CompiledPattern], page: Page, timeout: float, *, visible: bool = True
 ) -> list[tuple[int, str]]:
     """(sentence index, matched text) for every sentence one of the patterns matches."""
-    out = []
-    for i, sentence in enumerate(page.sentences):
-        if visible and sentence.hidden:
-            continue
-        m = _search(patterns, sentence.text, timeout)
-        if m:
-            out.append((i, m.group(0)))
-    return out
+    hits: dict[int, str] = {}
+    for cp in patterns:
+        for i in page.candidates.sentences(cp):
+            sentence = page.sentences[i]
+            if i in hits or (visible and sentence.hidden):
+                continue
+            m = cp.compiled.search(sentence.text, timeout=timeout)
+            if m:
+                hits[i] = m.group(0)
+    return sorted(hits.items())
 
 
 def page_finding(c: CheckInput, *, severity: Severity | None = None, **values: str) -> Finding:
@@ -184,11 +193,9 @@ def check_weak_qualifier(c: CheckInput) -> list[Finding]:
 
 def check_absence(c: CheckInput) -> list[Finding]:
     """A required detail (permit, licence, FDA status) is absent from the visible page."""
-    visible = "\n".join(s.text for s in c.page.sentences if not s.hidden)
-    when = c.lex.group(c.rule, "when")
-    if when and not _search(when, visible, c.timeout):
+    if c.lex.group(c.rule, "when") and not _shown(c, "when"):
         return []
-    if _search(c.lex.group(c.rule, "satisfied_by"), visible, c.timeout):
+    if _shown(c, "satisfied_by"):
         return []
     return [page_finding(c)]
 
@@ -215,19 +222,17 @@ def check_physician_cedula(c: CheckInput) -> list[Finding]:
 def check_cedula_format(c: CheckInput) -> list[Finding]:
     """CC304: a cédula number that is not 7 or 8 digits."""
     out = []
-    for i, s in enumerate(c.page.sentences):
-        for cp in c.lex.rule_patterns[c.rule.code]:
-            for m in cp.compiled.finditer(s.text, timeout=c.timeout):
-                digits = "".join(ch for ch in m.group("num") if ch.isdigit())
-                if len(digits) not in (7, 8):
-                    out.append(_sentence_finding(c, i, m.group(0)))
+    patterns = c.lex.rule_patterns[c.rule.code]
+    for _cp, i, m in iter_hits(patterns, c.page.sentences, c.page.candidates, c.timeout):
+        digits = "".join(ch for ch in m.group("num") if ch.isdigit())
+        if len(digits) not in (7, 8):
+            out.append(_sentence_finding(c, i, m.group(0)))
     return out
 
 
 def check_trial_registry(c: CheckInput) -> list[Finding]:
     """CC309: the page talks about its trial or study and gives no registry ID."""
-    visible = "\n".join(s.text for s in c.page.sentences if not s.hidden)
-    if _search(c.lex.group(c.rule, "satisfied_by"), visible, c.timeout):
+    if _shown(c, "satisfied_by"):
         return []
     hits = matching_sentences(c.lex.rule_patterns[c.rule.code], c.page, c.timeout)
     return [_sentence_finding(c, i, word) for i, word in hits[:1]]
@@ -235,8 +240,7 @@ def check_trial_registry(c: CheckInput) -> list[Finding]:
 
 def check_testimonial_typicality(c: CheckInput) -> list[Finding]:
     """CC401: outcome testimonials and no statement of generally expected results."""
-    visible = "\n".join(s.text for s in c.page.sentences if not s.hidden)
-    if _search(c.lex.group(c.rule, "satisfied_by"), visible, c.timeout):
+    if _shown(c, "satisfied_by"):
         return []
     hits = {
         i: text
