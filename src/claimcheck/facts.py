@@ -55,6 +55,7 @@ class Page:
     mentions: dict[int, list[Mention]] = field(default_factory=dict)
     facts: PageFacts | None = None
     references: frozenset[int] = frozenset()
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def visible(self) -> list[int]:
         """Indexes of sentences a visitor can see."""

@@ -103,7 +103,22 @@ def _sentence_finding(
     )
 
 
+def _memo(c: CheckInput, key: str, compute: Callable[[CheckInput], list[int]]) -> list[int]:
+    """Page-wide answers several checks share (claims, disclaimers), computed once per page."""
+    if key not in c.page.memo:
+        c.page.memo[key] = compute(c)
+    return c.page.memo[key]  # type: ignore[return-value]
+
+
 def _disclaimers(c: CheckInput) -> list[int]:
+    return _memo(c, "disclaimers", _find_disclaimers)
+
+
+def _claim_sentences(c: CheckInput) -> list[int]:
+    return _memo(c, "claims", _find_claim_sentences)
+
+
+def _find_disclaimers(c: CheckInput) -> list[int]:
     rule = c.lex.lexicon.rule(DISCLAIMER_RULE)
     return [
         i
@@ -113,7 +128,7 @@ def _disclaimers(c: CheckInput) -> list[int]:
     ]
 
 
-def _claim_sentences(c: CheckInput) -> list[int]:
+def _find_claim_sentences(c: CheckInput) -> list[int]:
     """Sentences that make a benefit claim about the page's investigational intervention."""
     indexes: set[int] = set()
     for f in c.claims:
@@ -249,11 +264,14 @@ def check_testimonial_typicality(c: CheckInput) -> list[Finding]:
     }
     cls = c.lex.group(c.rule, "testimonial_class")
     outcome = c.lex.group(c.lex.lexicon.rule(DISCLAIMER_RULE), "efficacy")
+    classes: dict[str, bool] = {}
     for i, s in enumerate(c.page.sentences):
-        if i in hits or s.hidden:
+        css = c.page.doc.blocks[s.block_index].css_class
+        if i in hits or s.hidden or not css:
             continue
-        block = c.page.doc.blocks[s.block_index]
-        if block.css_class and _search(cls, block.css_class, c.timeout):
+        if css not in classes:
+            classes[css] = _search(cls, css, c.timeout) is not None
+        if classes[css]:
             m = _search(outcome, s.text, c.timeout)
             if m:
                 hits[i] = m.group(0)

@@ -6,7 +6,8 @@ patterns may match there; only those run with the full `regex` engine, which kee
 exact semantics (Unicode word boundaries, lookarounds, timeouts).
 
 The relaxed form only ever matches more than the original: word boundaries and
-lookarounds are dropped and character classes are widened to Unicode. So the filter can
+lookarounds and anchors are dropped, character classes are widened to Unicode, and
+bounded repetitions become unbounded (which also keeps the DFA small). So the filter can
 let a non-matching pattern through, never hold a matching one back;
 tests/test_prefilter.py checks that findings are identical with and without it.
 """
@@ -75,6 +76,8 @@ def relax(pattern: str) -> str:
         elif ch == "(" and pattern.startswith(_LOOKAROUND, i):
             i = _group_end(pattern, i)
             continue
+        elif ch in "^$":
+            pass  # anchors dropped: a superset, and keeps the relaxed form simple
         elif ch == "{" and (bound := _BOUND.match(pattern, i)):
             # Bounded repetition blows up the DFA; an unbounded one matches more and stays small.
             out.append("*" if int(bound.group(1) or 0) == 0 else "+")
