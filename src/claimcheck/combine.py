@@ -28,6 +28,7 @@ from claimcheck.match import CompiledLexicon, find_matches
 from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
 
 HEADING_KINDS = ("title", "heading")
+SUBJECT_RANK = {"approved_product": 0, "standard_care": 2}
 FOLLOWUP_WINDOW = 2  # sentences after an animal result in which 'the same for you' counts
 
 
@@ -45,9 +46,10 @@ def resolve_subject(
 ) -> tuple[str | None, str | None, str | None, bool]:
     """(intervention id, condition id, intervention as written, inferred?) for a sentence.
 
-    The sentence's own intervention wins (investigational before standard care, ignoring
-    words inside the trigger); 'our treatment' or no intervention falls back to the page's
-    main intervention.
+    The sentence's own intervention wins (a named approved product first, then
+    investigational ones, then standard care; ignoring words inside the trigger); 'our
+    treatment' or no intervention falls back to the page's main intervention. Among
+    several of a rank, the one nearest the trigger is taken.
     """
     mentions = page.mentions.get(sentence_index, [])
     named = [
@@ -58,9 +60,11 @@ def resolve_subject(
         # Standard care after the trigger is its object ('... make insulin again'), not its subject.
         and not (lex.terms[m.term].kind == "standard_care" and end and m.start >= start)
     ]
-    named.sort(key=lambda m: lex.terms[m.term].kind == "standard_care")
+    named.sort(key=lambda m: (SUBJECT_RANK.get(lex.terms[m.term].kind, 1), abs(m.start - start)))
     facts = page.facts
-    conditions = [m for m in mentions if m.kind == "condition"]
+    conditions = sorted(
+        (m for m in mentions if m.kind == "condition"), key=lambda m: abs(m.start - start)
+    )
     condition = conditions[0].term if conditions else (facts.main_condition if facts else None)
     if named:
         return named[0].term, condition, named[0].text, False

@@ -185,6 +185,12 @@ class _Locator:
 # A state is (region, hidden, fine_print, in_quote, marked classes, sectioned).
 _State = tuple[Region, bool, bool, bool, str, bool]
 _ROOT_STATE: _State = ("main", False, False, False, "", False)
+# The kind of block a tag starts: its own kind, or "paragraph" for a container's text.
+_RUN_KIND: dict[str, BlockKind] = dict.fromkeys(_CONTAINERS, "paragraph") | _BLOCK_KIND
+_SKIP_OR_HEAD = _SKIP | {"head"}
+_CLASS_RE = re.compile("|".join(_CLASS_WORDS))
+_MARK_RE = re.compile("|".join(_MARK_WORDS))
+_FINE_RE = re.compile("|".join(_FINE_WORDS))
 
 
 class _Run:
@@ -200,44 +206,55 @@ class _Run:
         self.line: int | None = None
 
 
-def _child_state(el: etree._Element, tag: str, states: list[_State]) -> _State:
-    """The state inside `el`: its tag and attributes may change region, visibility,
-    fine print, quoting and the testimonial/disclaimer class marks."""
+def _child_state(
+    el: etree._Element, tag: str, items: list[tuple[str, str]], states: list[_State]
+) -> _State:
+    """The state inside `el`: its tag and attributes (`items`) may change region,
+    visibility, fine print, quoting and the testimonial/disclaimer class marks."""
+    state = _tag_state(el, tag, states) if tag in _SPECIAL else states[-1]
+    for key, value in items:
+        if key in _STATE_ATTRS:
+            state = _attr_state(key, value, state)
+    return state
+
+
+def _tag_state(el: etree._Element, tag: str, states: list[_State]) -> _State:
     region, hidden, fine, quote, marks, sectioned = states[-1]
-    if tag in _SPECIAL:
-        sectioned = sectioned or tag in _SECTIONING
-        if tag in _TAG_REGION:
-            if tag != "header" or not states[-1][5]:
-                region = _TAG_REGION[tag]
-        elif tag == "small":
-            fine = True
-        elif tag == "noscript":
-            hidden = True
-        elif tag == "blockquote":
-            quote = True
-        elif tag == "details":
-            fine = fine or el.get("open") is None
-        elif tag == "summary" and len(states) > 1:
-            details = el.getparent()
-            if details is not None and details.tag == "details" and details.get("open") is None:
-                fine = states[-2][2]
-    for key, value in el.items():
-        if key not in _STATE_ATTRS:
-            continue
-        if key == "class" or key == "id":
-            low = value.lower()
-            if "footer" in low:
-                region = "footer"
-            if key == "class" and any(word in low for word in _CLASS_WORDS):
-                fine = fine or any(word in low for word in _FINE_WORDS)
-                if any(word in low for word in _MARK_WORDS):
-                    marks = f"{marks} {low}" if marks else low
-        elif key == "style":
-            hidden, fine = _style_flags(value.lower(), hidden, fine)
-        elif key == "hidden" or (key == "aria-hidden" and value.strip().lower() == "true"):
-            hidden = True
-        elif key == "role":
-            region = _ROLE_REGION.get(value.strip().lower(), region)
+    sectioned = sectioned or tag in _SECTIONING
+    if tag in _TAG_REGION:
+        if tag != "header" or not states[-1][5]:
+            region = _TAG_REGION[tag]
+    elif tag == "small":
+        fine = True
+    elif tag == "noscript":
+        hidden = True
+    elif tag == "blockquote":
+        quote = True
+    elif tag == "details":
+        fine = fine or el.get("open") is None
+    elif tag == "summary" and len(states) > 1:
+        details = el.getparent()
+        if details is not None and details.tag == "details" and details.get("open") is None:
+            fine = states[-2][2]
+    return region, hidden, fine, quote, marks, sectioned
+
+
+def _attr_state(key: str, value: str, state: _State) -> _State:
+    region, hidden, fine, quote, marks, sectioned = state
+    if key == "class" or key == "id":
+        low = value.lower()
+        if "footer" in low:
+            region = "footer"
+        if key == "class" and _CLASS_RE.search(low):
+            fine = fine or _FINE_RE.search(low) is not None
+            if _MARK_RE.search(low):
+                marks = f"{marks} {low}" if marks else low
+    elif key == "style":
+        hidden, fine = _style_flags(value.lower(), hidden, fine)
+    elif key == "hidden" or (key == "aria-hidden" and value.strip().lower() == "true"):
+        hidden = True
+    elif key == "role":
+        region = _ROLE_REGION.get(value.strip().lower(), region)
     return region, hidden, fine, quote, marks, sectioned
 
 
@@ -257,11 +274,6 @@ def _style_flags(style: str, hidden: bool, fine: bool) -> tuple[bool, bool]:
     return hidden, fine
 
 
-def _css(el: etree._Element, marks: str) -> str:
-    words = (el.get("class") or "").lower().split() + marks.split()
-    return " ".join(dict.fromkeys(words))
-
-
 class _HtmlWalker:
     """One pass over the lxml tree with an explicit stack (no recursion on depth)."""
 
@@ -270,13 +282,23 @@ class _HtmlWalker:
         self.locator = _Locator(source)
         self.title = ""
         self.clean = not any(char in source for char in _INVISIBLE_CHARS)
+        self.css_classes: dict[tuple[str | None, str], str] = {}
+
+    def css(self, el: etree._Element, marks: str) -> str:
+        """The block's css_class: the element's classes, then the marked ancestor ones."""
+        key = (el.get("class"), marks)
+        css = self.css_classes.get(key)
+        if css is None:
+            words = (key[0] or "").lower().split() + marks.split()
+            css = self.css_classes[key] = " ".join(dict.fromkeys(words))
+        return css
 
     def emit(self, text: str, kind: BlockKind, line: int | None, flags: tuple) -> None:
         text = " ".join(text.split()) if self.clean else normalize_space(text)
         if not text:
             return
         hidden, region, fine, css = flags
-        line, column = self.locator.locate(text, line, inner=kind == "alt_text")
+        line, column = self.locator.locate(text, line, kind == "alt_text")
         self.blocks.append(Block(text, kind, line, column, hidden, region, fine, css))
         if kind == "title" and not self.title:
             self.title = text
@@ -286,7 +308,7 @@ class _HtmlWalker:
         if run.has_text:
             state = run.state
             kind: BlockKind = "quote" if state[3] and run.kind == "paragraph" else run.kind
-            flags = (run.hidden, state[0], run.fine, _css(run.el, state[4]))
+            flags = (run.hidden, state[0], run.fine, self.css(run.el, state[4]))
             self.emit("".join(run.parts), kind, run.line, flags)
             run.parts.clear()
             run.has_text = False
@@ -297,16 +319,16 @@ class _HtmlWalker:
 
     def add(self, run: _Run, text: str, source_el: etree._Element, state: _State) -> None:
         """Append text to a run; a change of hidden/fine-print styling starts a new block."""
-        if text.isspace():
-            if run.has_text:
-                run.parts.append(" ")
-            return
         if run.has_text:
-            if run.hidden is not state[1] or run.fine is not state[2]:
-                self.flush(run)
-            else:
+            if text.isspace():
+                run.parts.append(" ")
+                return
+            if run.hidden is state[1] and run.fine is state[2]:
                 run.parts.append(text)
                 return
+            self.flush(run)
+        elif text.isspace():
+            return
         run.has_text, run.hidden, run.fine = True, state[1], state[2]
         run.line = source_el.sourceline
         run.parts.append(text)
@@ -319,21 +341,23 @@ class _HtmlWalker:
         for event, el in walker:
             if event == "start":
                 tag = el.tag
-                state = states[-1]
-                if tag in _SKIP or tag == "head":
+                if tag in _SKIP_OR_HEAD:
                     if tag == "head":
                         self.head(el)
                     walker.skip_subtree()
-                    states.append(state)
+                    states.append(states[-1])
                     continue
-                if tag in _SPECIAL or el.attrib:
-                    state = _child_state(el, tag, states)
+                items = el.items()
+                if items or tag in _SPECIAL:
+                    state = _child_state(el, tag, items, states)
+                else:
+                    state = states[-1]
                 states.append(state)
-                kind = _BLOCK_KIND.get(tag)
-                if kind is not None or tag in _CONTAINERS:
+                kind = _RUN_KIND.get(tag)
+                if kind is not None:
                     if runs and (runs[-1].has_text or runs[-1].pending):
                         flush(runs[-1])
-                    run = _Run(el, kind or "paragraph", state)
+                    run = _Run(el, kind, state)
                     runs.append(run)
                 elif runs:
                     run = runs[-1]
@@ -369,7 +393,7 @@ class _HtmlWalker:
     def image(self, el: etree._Element, run: _Run, state: _State) -> None:
         alt = el.get("alt")
         if alt and not alt.isspace():
-            flags = (state[1], state[0], state[2], _css(el, state[4]))
+            flags = (state[1], state[0], state[2], self.css(el, state[4]))
             run.pending.append((alt, el.sourceline, flags))
 
 
