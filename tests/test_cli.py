@@ -131,7 +131,7 @@ def test_lexicon_validate_builtin(runner: CliRunner) -> None:
 
 def test_lexicon_validate_reports_file_and_yaml_path(runner: CliRunner, tmp_path) -> None:
     (tmp_path / "rules.yaml").write_text(
-        "kind: rules\nrules:\n  - code: CC901\n    name: x\n    family: overclaim\n"
+        "kind: rules\nrules:\n  - code: CC950\n    name: x\n    family: overclaim\n"
         "    severity: fatal\n    check: trigger\n    message: m\n    rationale: r\n"
         "    citation: c\n    examples: {flag: [a], pass: [b]}\n"
     )
@@ -142,7 +142,7 @@ def test_lexicon_validate_reports_file_and_yaml_path(runner: CliRunner, tmp_path
 
 def test_custom_lexicon_rule_runs_and_its_examples_are_checked(runner: CliRunner, tmp_path) -> None:
     (tmp_path / "local.yaml").write_text(
-        "kind: rules\nrules:\n  - code: CC901\n    name: youth-claim\n    family: overclaim\n"
+        "kind: rules\nrules:\n  - code: CC950\n    name: youth-claim\n    family: overclaim\n"
         "    severity: warning\n    check: trigger\n    strength: absolute\n"
         "    message: Promises youth.\n    rationale: r\n    citation: c\n"
         "    patterns: [{id: youth, regex: '\\bfountain of youth\\b'}]\n"
@@ -152,6 +152,6 @@ def test_custom_lexicon_rule_runs_and_its_examples_are_checked(runner: CliRunner
     page = tmp_path / "page.txt"
     page.write_text("Our stem cells are the fountain of youth.")
     result = runner.invoke(
-        main, ["check", str(page), "--lexicons", str(tmp_path), "--select", "CC901"]
+        main, ["check", str(page), "--lexicons", str(tmp_path), "--select", "CC950"]
     )
-    assert result.exit_code == 0 and "CC901 [warning] Promises youth." in result.output
+    assert result.exit_code == 0 and "CC950 [warning] Promises youth." in result.output
