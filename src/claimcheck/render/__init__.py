@@ -1,18 +1,49 @@
-"""Renderers: the same Report printed as text or JSON (more formats build on these)."""
+"""Renderers: the same Report printed as text, JSON, SARIF, GitHub annotations, JUnit or CSV."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from claimcheck.lexicon.types import Rule
 from claimcheck.model import Report
+from claimcheck.render.csv import render_csv
+from claimcheck.render.github import render_github
 from claimcheck.render.json import render_json
+from claimcheck.render.junit import render_junit
+from claimcheck.render.sarif import render_sarif
 from claimcheck.render.text import render_text
 
-RENDERERS: dict[str, Callable[..., str]] = {"text": render_text, "json": render_json}
+RENDERERS: dict[str, Callable[..., str]] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+    "junit": render_junit,
+    "csv": render_csv,
+}
+FORMATS = tuple(RENDERERS)
 
 
-def render(report: Report, fmt: str, *, explain: bool = False, color: bool = False) -> str:
-    """Render a report in one of RENDERERS' formats."""
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    explain: bool = False,
+    color: bool = False,
+    rules: Sequence[Rule] = (),
+    fail_on: str = "error",
+) -> str:
+    """Render a report in one of RENDERERS' formats.
+
+    `explain` and `color` apply to text; `rules` (the lexicon's rules) describe the rules in
+    SARIF; `fail_on` splits JUnit findings into failures and output.
+    """
     if fmt == "text":
         return render_text(report, explain=explain, color=color)
+    if fmt == "sarif":
+        return render_sarif(report, rules=rules)
+    if fmt == "junit":
+        return render_junit(report, fail_on=fail_on)
+    if fmt not in RENDERERS:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(RENDERERS)})")
     return RENDERERS[fmt](report)
