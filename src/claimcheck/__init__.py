@@ -18,6 +18,7 @@ _EXPORTS = {
     "check_paths": "claimcheck.engine",
     "iter_reports": "claimcheck.engine",
     "Config": "claimcheck.config",
+    "load_config": "claimcheck.config",
     "load_lexicon": "claimcheck.lexicon",
     "ClaimcheckError": "claimcheck.errors",
     "ConfigError": "claimcheck.errors",

@@ -6,17 +6,23 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from claimcheck import __version__
 from claimcheck.errors import ClaimcheckError, ExitCode
 
-FORMATS = ("text", "json")
+if TYPE_CHECKING:
+    from claimcheck.config import Config
+    from claimcheck.model import Report
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "csv")
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -26,6 +32,57 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 def _fail(message: str) -> None:
     click.echo(f"claimcheck: error: {message}", err=True)
     sys.exit(ExitCode.USAGE)
+
+
+_config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Config file to use instead of the nearest pyproject.toml / claimcheck.toml.",
+)
+
+
+def _inputs(paths: Sequence[str], config: Config, changed_since: str | None) -> list[str]:
+    """The paths to check: those given, else the config file's directory (or '.' when
+    --include is given), narrowed to changed files with --changed-since."""
+    roots = list(paths)
+    if not roots:
+        if config.config_file is None and not config.include:
+            _fail(
+                "no input: give files, directories or '-' for stdin "
+                "(e.g. claimcheck check samples/), or add a claimcheck config file"
+            )
+        roots = [os.path.relpath(config.root) if config.root else "."]
+    if not changed_since:
+        return roots
+    from claimcheck.changed import changed_files, select_changed
+
+    selected = select_changed(changed_files(changed_since), roots, config.include, config.exclude)
+    if not selected:
+        click.echo(f"claimcheck: no changed files since {changed_since}", err=True)
+    return selected
+
+
+def _exit_code(report: Report, config: Config) -> ExitCode:
+    """1 for findings at or above fail-on or a page below min-score (each said on stderr)."""
+    from claimcheck.model import Severity
+
+    code = ExitCode.CLEAN
+    if config.fail_on != "never":
+        floor = Severity.parse(config.fail_on)
+        if any(f.severity >= floor for page in report.files for f in page.active_findings):
+            code = ExitCode.FINDINGS
+    if config.min_score is not None:
+        where = config.source("min_score")
+        for page in report.files:
+            if page.score is not None and page.score < config.min_score:
+                click.echo(
+                    f"claimcheck: {page.path} scores {page.score}, below min-score "
+                    f"{config.min_score} ({where})",
+                    err=True,
+                )
+                code = ExitCode.FINDINGS
+    return code
 
 
 class _Group(click.Group):
@@ -87,6 +144,12 @@ def _progress(enabled: bool):
     help="Exit 1 when a finding at or above this severity exists [error].",
 )
 @click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Exit 1 when any page scores below this (0-100).",
+)
+@click.option(
     "--jurisdiction",
     "-j",
     "jurisdictions",
@@ -96,9 +159,8 @@ def _progress(enabled: bool):
 @click.option(
     "--page-type",
     type=click.Choice(["auto", "commercial", "editorial"]),
-    default="auto",
-    show_default=True,
-    help="Force the page type.",
+    default=None,
+    help="Force the page type [auto].",
 )
 @click.option(
     "--select", multiple=True, help="Only these rule codes, prefixes or names (CC1,CC201)."
@@ -116,10 +178,20 @@ def _progress(enabled: bool):
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Worker processes for many files (0 = one per core).",
+    default=None,
+    help="Worker processes for many files (0 = one per core) [0].",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Baseline file: findings listed in it are suppressed and do not fail the run.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only check files changed since this git ref, plus uncommitted and untracked ones.",
+)
+@_config_option
 @click.option(
     "--explain",
     is_flag=True,
@@ -131,55 +203,73 @@ def check(
     fmt: str,
     output: str | None,
     fail_on: str | None,
+    min_score: int | None,
     jurisdictions: tuple[str, ...],
-    page_type: str,
+    page_type: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     lexicon_dirs: tuple[str, ...],
-    jobs: int,
+    jobs: int | None,
+    baseline: str | None,
+    changed_since: str | None,
+    config_file: str | None,
     explain: bool,
     color: bool | None,
 ) -> None:
     """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
-    from claimcheck.config import Config
+    from claimcheck.baseline import apply_baseline, read_baseline
+    from claimcheck.config import load_config
     from claimcheck.engine import check_paths
-    from claimcheck.model import Severity
+    from claimcheck.lexicon import default_lexicon, load_lexicon
     from claimcheck.render import render
 
-    if not paths:
-        _fail("no input: give files, directories or '-' for stdin (e.g. claimcheck check samples/)")
-    config = Config().with_overrides(
+    config = load_config(config_file).with_overrides(
         fail_on=fail_on,
+        min_score=min_score,
         jurisdictions=_split(jurisdictions) or None,
-        page_type=None if page_type == "auto" else page_type,
-        select=_split(select),
-        ignore=_split(ignore),
-        include=_split(include),
-        exclude=_split(exclude),
-        lexicons=lexicon_dirs,
+        page_type=page_type,
+        select=_split(select) or None,
+        ignore=_split(ignore) or None,
+        include=_split(include) or None,
+        exclude=_split(exclude) or None,
+        lexicons=lexicon_dirs or None,
+        baseline=baseline,
         jobs=jobs,
     )
+    if config.baseline:
+        read_baseline(config.baseline)  # fail before a long run, not after it
+    inputs = _inputs(paths, config, changed_since)
     tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
-    report = check_paths(list(paths), config, progress=tick)
+    report = check_paths(inputs, config, progress=tick)
     done()
+    if config.baseline:
+        report = apply_baseline(report, config.baseline)
     use_color = (sys.stdout.isatty() if color is None else color) and output is None
-    text = render(report, fmt, explain=explain, color=use_color)
+    text = render(
+        report,
+        fmt,
+        explain=explain,
+        color=use_color,
+        rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
+        if fmt == "sarif"
+        else (),
+        fail_on=config.fail_on,
+    )
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+    if fmt == "text":
+        for warning in (w for page in report.files for w in page.warnings):
+            click.echo(f"claimcheck: warning: {warning}", err=True)
     errors = [e for page in report.files for e in page.errors]
     for e in errors:
         click.echo(f"claimcheck: error: {e.path}: {e.message}", err=True)
     if errors:
         sys.exit(ExitCode.USAGE)
-    if config.fail_on != "never":
-        floor = Severity.parse(config.fail_on)
-        if any(f.severity >= floor for page in report.files for f in page.active_findings):
-            sys.exit(ExitCode.FINDINGS)
-    sys.exit(ExitCode.CLEAN)
+    sys.exit(_exit_code(report, config))
 
 
 @main.group(invoke_without_command=True)
@@ -273,3 +363,65 @@ def schema() -> None:
     """Print the JSON Schema of the JSON report."""
     text = resources.files("claimcheck").joinpath("schemas/report.schema.json").read_text("utf-8")
     click.echo(text, nl=False)
+
+
+@main.group("baseline")
+def baseline_group() -> None:
+    """Accept today's findings so that only new ones fail later runs."""
+
+
+@baseline_group.command("create")
+@click.argument("paths", nargs=-1, type=str)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Baseline file to write [.claimcheck-baseline.json].",
+)
+@_config_option
+def baseline_create(paths: tuple[str, ...], output: str | None, config_file: str | None) -> None:
+    """Write every active finding of PATHS (default: the configured paths) to a baseline."""
+    from claimcheck.baseline import BASELINE_NAME, write_baseline
+    from claimcheck.config import load_config
+    from claimcheck.engine import check_paths
+
+    config = load_config(config_file)
+    report = check_paths(_inputs(paths, config, None), config)
+    target = output or BASELINE_NAME
+    count = write_baseline(report, target)
+    click.echo(f"wrote {count} finding(s) from {report.summary.files} file(s) to {target}")
+    errors = [e for page in report.files for e in page.errors]
+    for e in errors:
+        click.echo(f"claimcheck: error: {e.path}: {e.message}", err=True)
+    sys.exit(ExitCode.USAGE if errors else ExitCode.CLEAN)
+
+
+@main.group("config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command("show")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_config_option
+def config_show(fmt: str, config_file: str | None) -> None:
+    """Print the effective configuration and where each value came from."""
+    from claimcheck.config import config_items, load_config
+
+    config = load_config(config_file)
+    items = config_items(config)
+    if fmt == "json":
+        data = {
+            "config_file": config.config_file,
+            "settings": {key: {"value": v, "source": src} for key, v, src in items},
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"# config file: {config.config_file or 'none found (packaged defaults)'}")
+    for key, value, source in items:
+        if value is None:
+            text = f"{key} = ({'auto' if key in ('jurisdiction', 'page-type') else 'not set'})"
+        else:
+            text = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+        click.echo(f"{text:<48} # {source}")

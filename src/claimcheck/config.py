@@ -1,9 +1,25 @@
-"""Run configuration: a frozen dataclass with packaged defaults; CLI options override them."""
+"""Run configuration: packaged defaults < config file < CLI options, as a frozen dataclass.
+
+The config file is the nearest of `.claimcheck.toml`, `claimcheck.toml` or a
+`pyproject.toml` with a `[tool.claimcheck]` table, searching from the working directory
+upward (in one directory, in that order, as ruff does). Keys are kebab-case and validated
+against `schemas/config.schema.json`; paths in the file are relative to the file.
+`Config.sources` records where each value came from: `default`, the file, or `--option`.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
 
 from claimcheck.errors import ConfigError
 from claimcheck.lexicon.types import Rule
@@ -11,6 +27,24 @@ from claimcheck.lexicon.types import Rule
 JURISDICTIONS = ("mx", "us", "none")
 PAGE_TYPES = ("commercial", "editorial")
 FAIL_ON = ("error", "warning", "info", "never")
+CONFIG_NAMES = (".claimcheck.toml", "claimcheck.toml", "pyproject.toml")
+# TOML key -> Config field, in the order `config show` prints them.
+KEYS = {
+    "jurisdiction": "jurisdictions",
+    "page-type": "page_type",
+    "include": "include",
+    "exclude": "exclude",
+    "fail-on": "fail_on",
+    "min-score": "min_score",
+    "select": "select",
+    "ignore": "ignore",
+    "lexicons": "lexicons",
+    "per-file-ignores": "per_file_ignores",
+    "baseline": "baseline",
+    "jobs": "jobs",
+}
+OPTION_NAMES = {v: k for k, v in KEYS.items()}
+PerFileIgnores = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +53,9 @@ class Config:
 
     `jurisdictions=None` and `page_type=None` mean auto-detect per page. `select` and
     `ignore` take rule codes, code prefixes ('CC1') or rule names, like ruff.
+    `per_file_ignores` pairs a glob (relative to `root`, the config file's directory)
+    with selectors. `sources` maps a field name to where its value came from; a field
+    missing from it has its default value.
     """
 
     jurisdictions: tuple[str, ...] | None = None
@@ -26,12 +63,17 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str = "error"
+    min_score: int | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     lexicons: tuple[str, ...] = ()
+    per_file_ignores: PerFileIgnores = ()
+    baseline: str | None = None
     regex_timeout: float = 1.0
     jobs: int = 0
     max_bytes: int = 20 * 1024 * 1024
+    root: str | None = None
+    config_file: str | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -45,15 +87,149 @@ class Config:
             raise ConfigError(f"unknown page type {self.page_type!r} (commercial or editorial)")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"unknown fail-on level {self.fail_on!r} ({', '.join(FAIL_ON)})")
+        if self.min_score is not None and not 0 <= self.min_score <= 100:
+            raise ConfigError(f"min-score must be between 0 and 100, not {self.min_score}")
         if self.regex_timeout <= 0:
             raise ConfigError("regex timeout must be positive")
 
     def with_overrides(self, **values: object) -> Config:
-        """A copy with the given non-None values replaced (CLI over config over defaults)."""
-        return replace(self, **{k: v for k, v in values.items() if v is not None})
+        """A copy with the given non-None values replaced, each recorded as coming from its
+        command-line option (`--fail-on`); `page_type='auto'` restores auto-detection."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if given.get("page_type") == "auto":
+            given["page_type"] = None
+        sources = {**self.sources, **{k: f"--{OPTION_NAMES.get(k, k)}" for k in given}}
+        return replace(self, **given, sources=sources)  # type: ignore[arg-type]
+
+    def source(self, name: str) -> str:
+        """Where a field's value came from: 'default', a config file path, or '--option'."""
+        return self.sources.get(name, "default")
 
 
-def _selector_matches(selector: str, rule: Rule) -> bool:
+@cache
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of the config table (packaged with claimcheck)."""
+    text = resources.files("claimcheck").joinpath("schemas/config.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {_display(path)}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
+
+
+def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+    if path.name != "pyproject.toml":
+        return data
+    table = data.get("tool", {}).get("claimcheck")
+    return table if isinstance(table, dict) else None
+
+
+def find_config(start: str | Path = ".") -> Path | None:
+    """The nearest config file from `start` upward; a pyproject.toml without a
+    [tool.claimcheck] table is skipped. None when there is none."""
+    directory = Path(start).resolve()
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and _table(candidate, _read_toml(candidate)) is not None:
+                return candidate
+    return None
+
+
+def read_config_table(path: str | Path) -> dict[str, Any]:
+    """The validated claimcheck table of one config file (kebab-case keys)."""
+    path = Path(path)
+    table = _table(path, _read_toml(path))
+    where = _display(path)
+    if table is None:
+        raise ConfigError(f"{where} has no [tool.claimcheck] table")
+    allowed = ", ".join(KEYS)
+    for key in table:
+        if key not in KEYS:
+            raise ConfigError(f"unknown key {key!r} in {where} (allowed keys: {allowed})")
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(config_schema()).iter_errors(table)
+    )
+    if error is not None:
+        key = error.absolute_path[0] if error.absolute_path else "?"
+        raise ConfigError(f"{where}: bad value for {key!r}: {error.message}")
+    return table
+
+
+def _values(table: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Config field values from a validated table; paths resolved against `base`."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = KEYS[key]
+        if key == "jurisdiction":
+            value = (value,) if isinstance(value, str) else tuple(value)
+        elif key == "page-type":
+            value = None if value == "auto" else value
+        elif key == "lexicons":
+            value = tuple(str(base / p) for p in value)
+        elif key == "baseline":
+            value = str(base / value)
+        elif key == "per-file-ignores":
+            value = tuple((glob, tuple(codes)) for glob, codes in value.items())
+        elif isinstance(value, list):
+            value = tuple(value)
+        out[name] = value
+    return out
+
+
+def load_config(path: str | Path | None = None, cwd: str | Path = ".") -> Config:
+    """Packaged defaults with the config file merged over them.
+
+    `path` (from `--config`) overrides discovery from `cwd` upward. A run with no config
+    file gets `Config()`.
+    """
+    found = Path(path) if path is not None else find_config(cwd)
+    if found is None:
+        return Config()
+    if not found.is_file():
+        raise ConfigError(f"config file {_display(found)} not found")
+    found = found.resolve()
+    values = _values(read_config_table(found), found.parent)
+    where = _display(found)
+    try:
+        return Config(
+            **values,
+            root=str(found.parent),
+            config_file=str(found),
+            sources=dict.fromkeys(values, where),
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def config_items(config: Config) -> list[tuple[str, Any, str]]:
+    """(TOML key, JSON-ready value, source) for every configurable key, for `config show`."""
+    items = []
+    for key, name in KEYS.items():
+        value = getattr(config, name)
+        if name == "per_file_ignores":
+            value = {glob: list(codes) for glob, codes in value}
+        elif isinstance(value, tuple):
+            value = list(value)
+        items.append((key, value, config.source(name)))
+    return items
+
+
+def selector_matches(selector: str, rule: Rule) -> bool:
+    """True when a code, code prefix ('CC1') or rule name selects the rule."""
     s = selector.strip()
     return rule.code.upper().startswith(s.upper()) or rule.name == s.lower()
 
@@ -62,7 +238,7 @@ def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[
     """Active rules after select/ignore; an unknown selector is a ConfigError."""
     rules = [r for r in rules if r.status == "active"]
     for selector in (*select, *ignore):
-        if not any(_selector_matches(selector, r) for r in rules):
+        if not any(selector_matches(selector, r) for r in rules):
             raise ConfigError(f"no rule matches {selector!r} (see `claimcheck rules`)")
-    chosen = [r for r in rules if not select or any(_selector_matches(s, r) for s in select)]
-    return [r for r in chosen if not any(_selector_matches(s, r) for s in ignore)]
+    chosen = [r for r in rules if not select or any(selector_matches(s, r) for s in select)]
+    return [r for r in chosen if not any(selector_matches(s, r) for s in ignore)]

@@ -27,6 +27,7 @@ from claimcheck.page_checks import CHECKS, CheckInput
 from claimcheck.score import grade, score, summarise
 from claimcheck.segment import document_text, segment
 from claimcheck.sources import RawInput, iter_inputs
+from claimcheck.suppress import apply_suppressions
 
 PARALLEL_THRESHOLD = 16
 WINDOW_PER_WORKER = 8
@@ -97,6 +98,9 @@ class Engine:
             findings = self._findings(page, timeout)
         except PatternTimeout as exc:
             return error_report(doc.path, "timeout", f"{exc}; the page was not scored", doc.format)
+        findings, warnings = apply_suppressions(
+            doc, findings, self.lexicon.rules, self.rules, self.config
+        )
         findings.sort(key=_sort_key)
         value = score(findings)
         lang = doc.lang or (sentences[0].lang if sentences else "en")
@@ -115,6 +119,7 @@ class Engine:
             grade=grade(value),
             findings=tuple(findings),
             sha256=doc.origin.sha256,
+            warnings=warnings,
         )
 
     def _findings(self, page: Page, timeout: float) -> list[Finding]:

@@ -186,6 +186,7 @@ class PageReport:
     findings: tuple[Finding, ...]
     errors: tuple[FileError, ...] = ()
     sha256: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:
@@ -209,6 +210,25 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """One accepted finding in a baseline file, identified by its fingerprint."""
+
+    fingerprint: str
+    code: str
+    path: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineResult:
+    """How a run compared with its baseline: findings matched, entries no longer found."""
+
+    path: str
+    matched: int
+    fixed: tuple[BaselineEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of one run over one or more inputs; what every renderer prints."""
 
@@ -217,6 +237,7 @@ class Report:
     tool_version: str
     lexicon_version: str
     errors: tuple[FileError, ...] = ()
+    baseline: BaselineResult | None = None
 
 
 @dataclass(frozen=True, slots=True)

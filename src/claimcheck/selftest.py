@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from claimcheck.config import Config
+from claimcheck.config import Config, select_rules
 from claimcheck.engine import Engine
 from claimcheck.lexicon.types import Example, Lexicon, Rule
 
@@ -24,10 +24,12 @@ class ExampleResult:
 def check_example(
     lexicon: Lexicon, rule: Rule, example: Example, expect_flag: bool
 ) -> ExampleResult:
-    """Run one example with only its rule enabled."""
+    """Run one example with only its rule enabled; a "meta" rule (CC901) judges other rules'
+    suppressions, so it runs with every active rule of the lexicon."""
     page_type = example.page_type or ("commercial" if rule.family != "overclaim" else None)
     config = Config(jurisdictions=example.jurisdiction or None, page_type=page_type)
-    report = Engine(config, lexicon, rules=[rule]).check_text(
+    rules = select_rules(lexicon.rules, (), ()) if rule.family == "meta" else [rule]
+    report = Engine(config, lexicon, rules=rules).check_text(
         example.text, example.format, "example"
     )  # type: ignore[arg-type]
     hits = [f for f in report.active_findings if f.code == rule.code]

@@ -268,6 +268,11 @@ def _matches(relpath: str, patterns: Sequence[str]) -> bool:
     return False
 
 
+def glob_match(relpath: str, patterns: Sequence[str]) -> bool:
+    """True when a '/'-separated relative path matches one of the globs (see `iter_inputs`)."""
+    return _matches(relpath, patterns)
+
+
 def _walk(root: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
     """Yield supported files under `root`, entries sorted by name, depth first."""
     stack: list[Iterator[os.DirEntry[str]]] = []

@@ -6,9 +6,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from claimcheck.model import FileError, Finding, PageReport, Report
+from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -59,13 +59,22 @@ def page_to_dict(p: PageReport) -> dict[str, Any]:
         "grade": p.grade,
         "findings": [finding_to_dict(f) for f in p.findings],
         "errors": [_error(e) for e in p.errors],
+        "warnings": list(p.warnings),
     }
+
+
+def _baseline(b: BaselineResult) -> dict[str, Any]:
+    fixed = [
+        {"fingerprint": e.fingerprint, "code": e.code, "path": e.path, "sentence": e.sentence}
+        for e in b.fixed
+    ]
+    return {"path": b.path, "matched": b.matched, "fixed": fixed}
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
     s = report.summary
-    return {
+    out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {
             "name": "claimcheck",
@@ -85,6 +94,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "grade": s.grade,
         },
     }
+    if report.baseline is not None:
+        out["baseline"] = _baseline(report.baseline)
+    return out
 
 
 def render_json(report: Report) -> str:

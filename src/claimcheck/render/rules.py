@@ -11,6 +11,7 @@ FAMILY_TITLES = {
     "disclaimer": "Disclaimers",
     "regulatory": "Regulatory details",
     "testimonial": "Testimonials and endorsements",
+    "meta": "Meta (claimcheck's own directives)",
 }
 
 

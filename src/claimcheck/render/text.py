@@ -88,4 +88,15 @@ def render_text(report: Report, *, explain: bool = False, color: bool = False) -
         f"Checked {s.files} file(s): {s.findings} finding(s) ({counts}), "
         f"{s.suppressed} suppressed{mean}{errors}."
     )
+    lines += _baseline(report)
     return "\n".join(lines) + "\n"
+
+
+def _baseline(report: Report) -> list[str]:
+    """What the baseline matched, and its entries that no longer occur (fixed)."""
+    b = report.baseline
+    if b is None:
+        return []
+    lines = [f"Baseline {b.path}: {b.matched} finding(s) matched, {len(b.fixed)} fixed."]
+    lines += [f"  fixed: {e.path}: {e.code} {e.sentence or '(page)'}" for e in b.fixed]
+    return lines
