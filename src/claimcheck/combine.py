@@ -86,8 +86,36 @@ def requirement_met(rule: Rule, page: Page, sentence_index: int) -> bool:
 
 
 def render_text(template: str, **values: object) -> str:
-    """Fill {placeholders}; unknown ones are left as written."""
-    return template.format_map(_Fmt({k: v for k, v in values.items() if v is not None}))
+    """Fill {placeholders} (unknown ones are left as written); start with a capital."""
+    text = template.format_map(_Fmt({k: v for k, v in values.items() if v is not None}))
+    return text[:1].upper() + text[1:]
+
+
+def template_values(
+    lex: CompiledLexicon,
+    inter_id: str | None,
+    cond_id: str | None,
+    written: str | None,
+    lang: str,
+    evidence: Evidence | None,
+    trigger: str,
+    extra: dict[str, str] | None,
+) -> dict[str, object]:
+    """Placeholder values for messages (English) and suggestions (the sentence's language)."""
+    inter = lex.terms.get(inter_id or "")
+    cond = lex.terms.get(cond_id or "")
+    default = "este tratamiento" if lang == "es" else "this treatment"
+    level = evidence.level if evidence else None
+    return {
+        "intervention": written or (inter.label_for(lang) if inter else default),
+        "condition": cond.label_for(lang)
+        if cond
+        else ("la diabetes" if lang == "es" else "diabetes"),
+        "level": level,
+        "level_text": LEVEL_TEXT.get(level or "", ""),
+        "trigger": trigger,
+        **(extra or {}),
+    }
 
 
 def build_finding(
@@ -109,29 +137,23 @@ def build_finding(
 ) -> Finding:
     """A Finding at a sentence, with message and suggestion filled from rule templates."""
     sentence = page.sentences[sentence_index]
-    written = None
-    inter_id, cond_id = (evidence.intervention, evidence.condition) if evidence else (None, None)
-    if evidence is None:
-        inter_id, cond_id, written, _ = resolve_subject(page, lex, sentence_index)
+    if evidence is None:  # a page-level duty: about the page's main topic
+        facts = page.facts
+        inter_id = facts.main_intervention if facts else None
+        cond_id = facts.main_condition if facts else None
+        written = None
     else:
-        _, _, written, _ = resolve_subject(page, lex, sentence_index, start, end)
-    default = "este tratamiento" if sentence.lang == "es" else "this treatment"
-    inter_label = written or (lex.terms[inter_id].label if inter_id in lex.terms else default)
-    cond_label = lex.terms[cond_id].label if cond_id in lex.terms else "diabetes"
-    level = evidence.level if evidence else None
-    values = {
-        "intervention": inter_label,
-        "condition": cond_label,
-        "level": level,
-        "level_text": LEVEL_TEXT.get(level or "", ""),
-        "trigger": trigger,
-        **(extra or {}),
-    }
+        inter_id, cond_id = evidence.intervention, evidence.condition
+        written = resolve_subject(page, lex, sentence_index, start, end)[2]
+    message_values = template_values(lex, inter_id, cond_id, None, "en", evidence, trigger, extra)
+    suggestion_values = template_values(
+        lex, inter_id, cond_id, written, sentence.lang, evidence, trigger, extra
+    )
     return Finding(
         code=rule.code,
         name=rule.name,
         severity=severity or rule.severity,
-        message=render_text(rule.message, **values),
+        message=render_text(rule.message, **message_values),
         path=page.doc.path,
         line=sentence.line,
         column=sentence.column,
@@ -142,7 +164,7 @@ def build_finding(
         pattern_id=pattern_id,
         context=context or ContextDecision(),
         evidence=evidence,
-        suggestion=render_text(rule.suggestion_for(sentence.lang), **values),
+        suggestion=render_text(rule.suggestion_for(sentence.lang), **suggestion_values),
         scope=scope,  # type: ignore[arg-type]
         suppressed=suppressed_by is not None,
         suppressed_by=suppressed_by,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from claimcheck.combine import build_finding, render_text
+from claimcheck.combine import build_finding, render_text, template_values
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import Rule
 from claimcheck.match import CompiledLexicon, CompiledPattern, first_match, iter_hits
@@ -61,25 +61,22 @@ def matching_sentences(
     return sorted(hits.items())
 
 
-def page_finding(c: CheckInput, *, severity: Severity | None = None, **values: str) -> Finding:
+def page_finding(c: CheckInput, *, severity: Severity | None = None) -> Finding:
     """A finding about the whole page, located at its first line."""
     rule = c.rule
     lang = c.page.sentences[0].lang if c.page.sentences else "en"
     facts = c.page.facts
-    inter = c.lex.terms.get(facts.main_intervention or "") if facts else None
-    cond = c.lex.terms.get(facts.main_condition or "") if facts else None
-    values = {
-        "intervention": inter.label if inter else "this treatment",
-        "condition": cond.label if cond else "diabetes",
-        **values,
-    }
+    inter = facts.main_intervention if facts else None
+    cond = facts.main_condition if facts else None
+    message = template_values(c.lex, inter, cond, None, "en", None, "", None)
+    suggestion = template_values(c.lex, inter, cond, None, lang, None, "", None)
     return Finding(
         code=rule.code,
         name=rule.name,
         severity=severity or rule.severity,
-        message=render_text(rule.message, **values),
+        message=render_text(rule.message, **message),
         path=c.page.doc.path,
-        suggestion=render_text(rule.suggestion_for(lang), **values),
+        suggestion=render_text(rule.suggestion_for(lang), **suggestion),
         scope="page",
     )
 

@@ -135,6 +135,7 @@ def _term(item: dict[str, Any], where: str, default_kind: str) -> Term:
         parent=item.get("parent"),
         patterns=_patterns(item["patterns"], f"{where}.patterns"),
         default_level=item.get("default_level"),
+        label_es=item.get("label_es"),
     )
 
 

@@ -119,6 +119,11 @@ class Term:
     parent: str | None
     patterns: tuple[Pattern, ...]
     default_level: str | None = None
+    label_es: str | None = None
+
+    def label_for(self, lang: str) -> str:
+        """The label in the sentence's language (Spanish when the lexicon has one)."""
+        return (self.label_es if lang == "es" else None) or self.label
 
 
 @dataclass(frozen=True, slots=True)
