@@ -334,3 +334,109 @@ def preclinical_findings(
             )
             break
     return out
+
+
+# --- the classifier beside the rules -------------------------------------------------------
+#
+# 7. The classifier reads the visible sentences that name a treatment or condition (or
+#    'our treatment') and those with a CC1xx hit.
+# 8. A rule finding the model agrees with (p(overclaim) >= `agree`) is marked 'rule+model';
+#    every CC1xx finding carries the model's label and probability.
+# 9. A rule hit suppressed by context is revived only when the model is very sure
+#    (p >= `revive`); evidence suppressions are never revived.
+# 10. A sentence no rule flagged becomes a CC114 finding (engine 'model', the rule's lower
+#    severity) when p(overclaim) >= `model_only`, but only for body sentences of at least
+#    MODEL_ONLY_MIN_WORDS words that name a treatment (or 'our treatment'): headings, menus,
+#    fragments and sentences about the disease alone are where the model is least
+#    reliable. Thresholds are chosen on the corpus dev split and stored with the model
+#    (training.py, models/README.md).
+
+DEFAULT_THRESHOLDS = {"agree": 0.5, "model_only": 0.8, "revive": 0.97}
+MODEL_RULE = "CC114"
+MODEL_ONLY_MIN_WORDS = 6
+
+
+def model_only_candidate(
+    text: str, names_treatment: bool, kind: str = "paragraph", region: str = "main"
+) -> bool:
+    """May a sentence become a model-only finding at all (policy step 10)?"""
+    return (
+        names_treatment
+        and len(text.split()) >= MODEL_ONLY_MIN_WORDS
+        and kind not in HEADING_KINDS
+        and region == "main"
+    )
+
+
+def _names_treatment(page: Page, i: int) -> bool:
+    return any(m.kind in ("intervention", "anaphor") for m in page.mentions.get(i, []))
+
+
+def _model_sentences(page: Page, flagged: set[int]) -> list[int]:
+    topic = {i for i, mentions in page.mentions.items() if mentions}
+    return sorted(i for i in topic | flagged if not page.sentences[i].hidden)
+
+
+def apply_model(
+    findings: list[Finding],
+    page: Page,
+    lex: CompiledLexicon,
+    classifier,
+    rules: Sequence[Rule],
+) -> list[Finding]:
+    """Annotate CC1xx findings with the model's view and add model-only overclaims."""
+    located = {
+        id(f): page.index.locate(f.start, max(f.end, f.start))
+        for f in findings
+        if f.code.startswith("CC1") and f.scope == "sentence"
+    }
+    flagged = {i for i in located.values() if i is not None}
+    indexes = _model_sentences(page, flagged)
+    if not indexes:
+        return findings
+    thresholds = {**DEFAULT_THRESHOLDS, **classifier.meta.get("thresholds", {})}
+    predictions = classifier.predict([page.sentences[i].text for i in indexes])
+    overclaim = {
+        i: p.probabilities.get("overclaim", 0.0) for i, p in zip(indexes, predictions, strict=True)
+    }
+    best = {i: p for i, p in zip(indexes, predictions, strict=True)}
+    out = []
+    for f in findings:
+        i = located.get(id(f))
+        if i is None or i not in best:
+            out.append(f)
+            continue
+        p = overclaim[i]
+        f = replace(f, model_label=best[i].label, model_probability=round(best[i].probability, 4))
+        if p >= thresholds["agree"] and not f.suppressed:
+            f = replace(f, engine="rule+model")
+        elif p >= thresholds["revive"] and (f.suppressed_by or "").startswith("context:"):
+            f = replace(
+                f,
+                engine="rule+model",
+                suppressed=False,
+                suppressed_by=None,
+                context=ContextDecision("asserted", None, "model"),
+            )
+        out.append(f)
+    rule = next((r for r in rules if r.code == MODEL_RULE), None)
+    if rule is not None:
+        for i in indexes:
+            s = page.sentences[i]
+            if (
+                i not in flagged
+                and overclaim[i] >= thresholds["model_only"]
+                and model_only_candidate(s.text, _names_treatment(page, i), s.kind, s.region)
+            ):
+                out.append(_model_finding(rule, page, lex, i, overclaim[i]))
+    return out
+
+
+def _model_finding(rule: Rule, page: Page, lex: CompiledLexicon, i: int, p: float) -> Finding:
+    inter, cond, _, inferred = resolve_subject(page, lex, i)
+    evidence = replace(lookup(lex, inter, cond), intervention_inferred=inferred)
+    text = page.sentences[i].text
+    finding = build_finding(
+        rule, page, lex, i, 0, len(text), evidence=evidence, trigger=text[:60], pattern_id="model"
+    )
+    return replace(finding, engine="model", model_label="overclaim", model_probability=round(p, 4))

@@ -42,6 +42,7 @@ KEYS = {
     "per-file-ignores": "per_file_ignores",
     "baseline": "baseline",
     "jobs": "jobs",
+    "model": "model",
 }
 OPTION_NAMES = {v: k for k, v in KEYS.items()}
 PerFileIgnores = tuple[tuple[str, tuple[str, ...]], ...]
@@ -71,6 +72,7 @@ class Config:
     baseline: str | None = None
     regex_timeout: float = 1.0
     jobs: int = 0
+    model: str = "none"
     max_bytes: int = 20 * 1024 * 1024
     root: str | None = None
     config_file: str | None = None
@@ -180,7 +182,7 @@ def _values(table: dict[str, Any], base: Path) -> dict[str, Any]:
             value = None if value == "auto" else value
         elif key == "lexicons":
             value = tuple(str(base / p) for p in value)
-        elif key == "baseline":
+        elif key == "baseline" or (key == "model" and value not in ("default", "none")):
             value = str(base / value)
         elif key == "per-file-ignores":
             value = tuple((glob, tuple(codes)) for glob, codes in value.items())

@@ -14,7 +14,7 @@ from dataclasses import replace
 from itertools import islice
 
 from claimcheck import __version__
-from claimcheck.combine import preclinical_findings, trigger_findings
+from claimcheck.combine import apply_model, preclinical_findings, trigger_findings
 from claimcheck.config import Config, select_rules
 from claimcheck.context import ScanCache
 from claimcheck.errors import SourceError
@@ -68,6 +68,7 @@ class Engine:
         if rules is None:
             rules = select_rules(lexicon.rules, self.config.select, self.config.ignore)
         self.rules = tuple(rules)
+        self._classifier = None
 
     def check_text(self, text: str, format: Format = "text", path: str = "<text>") -> PageReport:
         """Check a string (an API request, a test, a pasted draft)."""
@@ -136,7 +137,25 @@ class Engine:
             check = CHECKS.get(rule.check)
             if check:
                 findings += check(CheckInput(rule, page, self.compiled, claims, timeout))
+        classifier = self.classifier
+        if classifier is not None and any(r.family == "overclaim" for r in rules):
+            findings = apply_model(findings, page, self.compiled, classifier, rules)
         return findings
+
+    @property
+    def classifier(self):
+        """The sentence classifier named by `config.model`, loaded on first use (or None)."""
+        if self._classifier is None and self.config.model != "none":
+            from claimcheck.classify import load_named
+
+            self._classifier = load_named(self.config.model)
+        return self._classifier
+
+    @property
+    def model_version(self) -> str | None:
+        """The hash of the classifier in use, recorded in reports."""
+        classifier = self.classifier
+        return classifier.version if classifier is not None else None
 
 
 def error_report(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
@@ -242,6 +261,7 @@ def build_report(pages: Iterable[PageReport], engine: Engine) -> Report:
         summary=summarise(files),
         tool_version=__version__,
         lexicon_version=engine.lexicon.version,
+        model_version=engine.model_version,
     )
 
 

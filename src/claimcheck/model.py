@@ -156,6 +156,8 @@ class Finding:
     scope: Literal["sentence", "page"] = "sentence"
     suppressed: bool = False
     suppressed_by: str | None = None
+    model_label: str | None = None
+    model_probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +240,7 @@ class Report:
     lexicon_version: str
     errors: tuple[FileError, ...] = ()
     baseline: BaselineResult | None = None
+    model_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

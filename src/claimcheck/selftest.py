@@ -25,9 +25,11 @@ def check_example(
     lexicon: Lexicon, rule: Rule, example: Example, expect_flag: bool
 ) -> ExampleResult:
     """Run one example with only its rule enabled; a "meta" rule (CC901) judges other rules'
-    suppressions, so it runs with every active rule of the lexicon."""
+    suppressions, so it runs with every active rule of the lexicon, and the model rule
+    (CC114) runs with the shipped model."""
     page_type = example.page_type or ("commercial" if rule.family != "overclaim" else None)
-    config = Config(jurisdictions=example.jurisdiction or None, page_type=page_type)
+    model = "default" if rule.check == "model_only" else "none"
+    config = Config(jurisdictions=example.jurisdiction or None, page_type=page_type, model=model)
     rules = select_rules(lexicon.rules, (), ()) if rule.family == "meta" else [rule]
     report = Engine(config, lexicon, rules=rules).check_text(
         example.text, example.format, "example"

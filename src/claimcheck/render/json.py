@@ -8,7 +8,7 @@ from typing import Any
 
 from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -32,6 +32,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "engine": f.engine,
         "suppressed": f.suppressed,
     }
+    if f.model_label is not None:
+        out["model"] = {"label": f.model_label, "probability": f.model_probability}
     if f.suppressed:
         out["suppressed_by"] = f.suppressed_by
     return out
@@ -80,6 +82,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "name": "claimcheck",
             "version": report.tool_version,
             "lexicon_version": report.lexicon_version,
+            "model_version": report.model_version,
         },
         "files": [page_to_dict(p) for p in report.files],
         "summary": {

@@ -33,7 +33,8 @@ def _explain(f: Finding) -> list[str]:
         subject = f"{e.intervention or '?'} x {e.condition or '?'}"
         inferred = " (intervention inferred from the page)" if e.intervention_inferred else ""
         lines.append(f"    evidence: {subject} -> {e.level}{inferred}; {e.citation}")
-    lines.append(f"    engine: {f.engine}")
+    model = f" (model: {f.model_label}, p={f.model_probability:.2f})" if f.model_label else ""
+    lines.append(f"    engine: {f.engine}{model}")
     if f.suppressed:
         lines.append(f"    suppressed: {f.suppressed_by}")
     return lines

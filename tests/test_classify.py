@@ -1,0 +1,140 @@
+"""The sentence classifier: safe files, determinism, retraining, the combination policy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+from click.testing import CliRunner
+from tests.helpers import ROOT
+
+from claimcheck import classify
+from claimcheck.cli import main
+from claimcheck.config import Config
+from claimcheck.engine import Engine
+
+TINY = [
+    ("Our stem cells cure diabetes for good.", "overclaim"),
+    ("This therapy reverses type 2 diabetes in weeks.", "overclaim"),
+    ("Nuestro tratamiento elimina la insulina para siempre.", "overclaim"),
+    ("After the infusion my sugar was normal, says Ana, 58.", "testimonial"),
+    ("I stopped worrying about my glucose, writes Luis.", "testimonial"),
+    ("Mi azúcar bajó mucho después del tratamiento, cuenta Rosa.", "testimonial"),
+    ("Early trials suggest cells may modestly lower HbA1c.", "hedged_claim"),
+    ("In mice, exosomes protected beta cells.", "hedged_claim"),
+    ("Estudios iniciales sugieren que podría ayudar un poco.", "hedged_claim"),
+    ("This treatment is investigational and not approved.", "disclaimer"),
+    ("Results vary and nothing is guaranteed.", "disclaimer"),
+    ("Es un tratamiento en investigación, no aprobado.", "disclaimer"),
+    ("Cédula profesional 1234567.", "regulatory_detail"),
+    ("Permiso de publicidad COFEPRIS No. 2423012002A00417.", "regulatory_detail"),
+    ("ClinicalTrials.gov NCT09990123.", "regulatory_detail"),
+    ("The clinic is open Monday to Friday.", "neutral"),
+    ("There is no cure for type 1 diabetes.", "neutral"),
+    ("Parking is free for patients.", "neutral"),
+]
+
+
+def _write_corpus(path) -> None:
+    rows = [{"text": t, "label": lab} for t, lab in TINY]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+
+
+def test_shipped_model_files_hold_no_pickle() -> None:
+    directory = classify.builtin_model_dir()
+    with zipfile.ZipFile(directory / "weights.npz") as npz:
+        for name in npz.namelist():
+            header = npz.read(name)[:128]
+            assert header.startswith(b"\x93NUMPY") and b"'O'" not in header  # no object arrays
+    assert not list(ROOT.rglob("*.pkl")) and not list(ROOT.rglob("*.joblib"))
+    model = classify.load(directory)
+    assert set(model.labels) == {
+        "overclaim",
+        "testimonial",
+        "hedged_claim",
+        "disclaimer",
+        "regulatory_detail",
+        "neutral",
+    }
+    assert model.meta["thresholds"]["model_only"] >= 0.5
+
+
+def test_training_is_deterministic_and_round_trips(tmp_path) -> None:
+    texts, labels = zip(*TINY, strict=True)
+    a = classify.train(texts, labels)
+    b = classify.train(texts, labels)
+    assert np.array_equal(a.coef, b.coef)
+    classify.save(a, tmp_path / "m")
+    loaded = classify.load(tmp_path / "m")
+    assert np.allclose(a.predict_proba(texts), loaded.predict_proba(texts))
+    assert loaded.version == a.version and len(loaded.version) == 12
+
+
+def test_broken_model_directory_is_a_clear_error(tmp_path, runner: CliRunner) -> None:
+    (tmp_path / "model.json").write_text('{"format": "other"}')
+    np.savez(tmp_path / "weights.npz", coef=np.zeros(1))
+    page = ROOT / "samples" / "careful-clinic.html"
+    result = runner.invoke(main, ["check", str(page), "--model", str(tmp_path)])
+    assert result.exit_code == 2 and "unsupported model format" in result.output
+
+
+def test_retrain_tiny_corpus_via_cli_and_use_it(tmp_path, runner: CliRunner) -> None:
+    corpus = tmp_path / "tiny.jsonl"
+    _write_corpus(corpus)
+    result = runner.invoke(main, ["model", "train", str(corpus), "-o", str(tmp_path / "mine")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mine" / "weights.npz").exists()
+    page = tmp_path / "page.txt"
+    page.write_text("Our stem cell therapy cures diabetes.")
+    checked = runner.invoke(
+        main, ["check", str(page), "--model", str(tmp_path / "mine"), "--format", "json"]
+    )
+    data = json.loads(checked.output)
+    assert data["tool"]["model_version"]
+    finding = data["files"][0]["findings"][0]
+    assert finding["code"] == "CC101" and finding["model"]["label"] in classify_labels()
+
+
+def classify_labels() -> set[str]:
+    return {label for _, label in TINY}
+
+
+def test_annotate_output_feeds_training(tmp_path, runner: CliRunner) -> None:
+    out = tmp_path / "to-label.jsonl"
+    page = ROOT / "samples" / "warning-article.md"
+    result = runner.invoke(main, ["annotate", str(page), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(rows) > 20 and {"text", "label", "probability", "lang", "source", "line"} <= set(
+        rows[0]
+    )
+    records = classify.read_records([out])
+    assert len(records) == len(rows)
+
+
+def test_combination_policy_on_crafted_pages() -> None:
+    engine = Engine(Config(model="default"))
+    agreed = engine.check_text("Our stem cell therapy cures type 2 diabetes for good.")
+    cure = next(f for f in agreed.active_findings if f.code == "CC101")
+    assert cure.engine == "rule+model" and cure.model_probability >= 0.5
+    evidence_ok = engine.check_text("Insulin therapy lowers blood glucose.")
+    suppressed = [f for f in evidence_ok.findings if f.code == "CC111"]
+    assert suppressed and all(f.suppressed for f in suppressed)  # evidence is never revived
+    fresh = engine.check_text(
+        "With our stem cell protocol your body finally makes its own insulin like it did at twenty."
+    )
+    model_only = [f for f in fresh.active_findings if f.code == "CC114"]
+    assert model_only and model_only[0].engine == "model"
+
+
+def test_rules_and_import_do_not_load_scikit_learn() -> None:
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom claimcheck.cli import main\n"
+        "r = CliRunner().invoke(main, ['rules'])\nassert r.exit_code == 0\n"
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
