@@ -23,6 +23,8 @@ import html as htmllib
 import re
 import threading
 from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 
 from lxml import etree
 
@@ -104,6 +106,13 @@ def normalize_space(text: str) -> str:
     return " ".join(text.translate(_INVISIBLE).split())
 
 
+def _is_normal(text: str) -> bool:
+    """True when `normalize_space` would return `text` unchanged: the common case, and
+    cheap to check because every whitespace character but " " is unprintable, and so
+    are the invisible format characters."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
 def extract(raw: RawInput) -> Document:
     """Decode a `RawInput` and extract its blocks (see `extract_text`)."""
     text, encoding = decode(raw.data, raw.origin.encoding)
@@ -119,7 +128,10 @@ def extract_text(text: str, format: Format, origin: Origin) -> Document:
     Line endings are normalised to "\\n" and NUL characters removed first; the result
     is kept as `Document.source_text`, which the block lines and columns refer to.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     if format == "html":
         blocks, lang, title = _html_blocks(text)
         return Document(origin, "html", tuple(blocks), lang, title, text)
@@ -149,12 +161,25 @@ def find_prefix(source: str, text: str, lo: int, hi: int) -> int:
     return pos
 
 
+def line_starts(source: str) -> list[int]:
+    """Offsets where each line of `source` starts; the last source's are kept (per
+    thread), as segmentation needs them again for the document just extracted."""
+    cached = getattr(_local, "line_starts", None)
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    starts = list(accumulate(map(add, map(len, source.split("\n")), repeat(1)), initial=0))
+    starts.pop()  # the offset after the last line
+    _local.line_starts = (source, starts)
+    return starts
+
+
 class _Locator:
     """Finds a block's first characters in the source to give it a line and column."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.starts = [0, *(m.end() for m in re.finditer("\n", source))]
+        self.starts = line_starts(source)
+        self.lines = min(len(self.starts), _BIG_LINE)
         self.cursor = self.start = 0
 
     def locate(self, text: str, line: int | None, inner: bool = False) -> tuple[int, int]:
@@ -168,18 +193,29 @@ class _Locator:
         """
         starts, source = self.starts, self.source
         line = line or 1
-        line_start = starts[min(line, _BIG_LINE, len(starts)) - 1]
+        line_start = starts[(line if line < self.lines else self.lines) - 1]
         floor = self.start if inner else self.cursor
-        for lo in dict.fromkeys((max(line_start, floor), floor, line_start)):
-            pos = find_prefix(source, text, lo, min(len(source), lo + _WINDOW))
-            if pos >= 0:
-                break
-        else:
-            return min(line, _BIG_LINE), 1
+        lo = line_start if line_start > floor else floor
+        # The usual case, inlined: the first 20 characters soon after `lo`.
+        pos = source.find(text[:20], lo, lo + _WINDOW)
+        if pos < 0:
+            pos = self._retry(text, lo, floor, line_start)
+            if pos < 0:
+                return min(line, _BIG_LINE), 1
         if not inner:
             self.start, self.cursor = pos, pos + len(text)
         found = bisect_right(starts, pos)
         return found, pos - starts[found - 1] + 1
+
+    def _retry(self, text: str, first: int, floor: int, line_start: int) -> int:
+        """`find_prefix` from `first`, then from `floor`, then from `line_start`."""
+        source = self.source
+        end = len(source)
+        for lo in dict.fromkeys((first, floor, line_start)):
+            pos = find_prefix(source, text, lo, min(end, lo + _WINDOW))
+            if pos >= 0:
+                return pos
+        return -1
 
 
 # A state is (region, hidden, fine_print, in_quote, marked classes, sectioned).
@@ -240,21 +276,30 @@ def _tag_state(el: etree._Element, tag: str, states: list[_State]) -> _State:
 
 
 def _attr_state(key: str, value: str, state: _State) -> _State:
-    region, hidden, fine, quote, marks, sectioned = state
+    """The state after one of the element's `_STATE_ATTRS` attributes."""
     if key == "class" or key == "id":
-        low = value.lower()
-        if "footer" in low:
-            region = "footer"
-        if key == "class" and _CLASS_RE.search(low):
-            fine = fine or _FINE_RE.search(low) is not None
-            if _MARK_RE.search(low):
-                marks = f"{marks} {low}" if marks else low
-    elif key == "style":
+        return _class_state(key, value.lower(), state)
+    region, hidden, fine, quote, marks, sectioned = state
+    if key == "style":
         hidden, fine = _style_flags(value.lower(), hidden, fine)
     elif key == "hidden" or (key == "aria-hidden" and value.strip().lower() == "true"):
         hidden = True
     elif key == "role":
         region = _ROLE_REGION.get(value.strip().lower(), region)
+    return region, hidden, fine, quote, marks, sectioned
+
+
+def _class_state(key: str, low: str, state: _State) -> _State:
+    hinted = key == "class" and _CLASS_RE.search(low) is not None
+    if not hinted and "footer" not in low:
+        return state  # the usual case
+    region, hidden, fine, quote, marks, sectioned = state
+    if "footer" in low:
+        region = "footer"
+    if hinted:
+        fine = fine or _FINE_RE.search(low) is not None
+        if _MARK_RE.search(low):
+            marks = f"{marks} {low}" if marks else low
     return region, hidden, fine, quote, marks, sectioned
 
 
@@ -294,7 +339,8 @@ class _HtmlWalker:
         return css
 
     def emit(self, text: str, kind: BlockKind, line: int | None, flags: tuple) -> None:
-        text = " ".join(text.split()) if self.clean else normalize_space(text)
+        if not _is_normal(text):
+            text = " ".join(text.split()) if self.clean else normalize_space(text)
         if not text:
             return
         hidden, region, fine, css = flags
@@ -309,7 +355,8 @@ class _HtmlWalker:
             state = run.state
             kind: BlockKind = "quote" if state[3] and run.kind == "paragraph" else run.kind
             flags = (run.hidden, state[0], run.fine, self.css(run.el, state[4]))
-            self.emit("".join(run.parts), kind, run.line, flags)
+            parts = run.parts
+            self.emit(parts[0] if len(parts) == 1 else "".join(parts), kind, run.line, flags)
             run.parts.clear()
             run.has_text = False
         if run.pending:
@@ -336,7 +383,7 @@ class _HtmlWalker:
     def walk(self, root: etree._Element) -> None:
         states: list[_State] = [_ROOT_STATE]
         runs: list[_Run] = []
-        add, flush = self.add, self.flush
+        add, flush, push, pop = self.add, self.flush, states.append, states.pop
         walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
             if event == "start":
@@ -345,14 +392,14 @@ class _HtmlWalker:
                     if tag == "head":
                         self.head(el)
                     walker.skip_subtree()
-                    states.append(states[-1])
+                    push(states[-1])
                     continue
                 items = el.items()
                 if items or tag in _SPECIAL:
                     state = _child_state(el, tag, items, states)
                 else:
                     state = states[-1]
-                states.append(state)
+                push(state)
                 kind = _RUN_KIND.get(tag)
                 if kind is not None:
                     if runs and (runs[-1].has_text or runs[-1].pending):
@@ -371,7 +418,7 @@ class _HtmlWalker:
                 if text:
                     add(run, text, el, state)
             elif event == "end":
-                states.pop()
+                pop()
                 if runs:
                     if runs[-1].el is el:
                         run = runs.pop()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import repeat
 
-from claimcheck.extract import find_prefix
+from claimcheck.extract import find_prefix, line_starts
 from claimcheck.model import Block, Document, Sentence
 
 MAX_SENTENCE = 1000
@@ -50,6 +51,26 @@ _EN_WORDS = _words(
     their they which who what when how about more may into these those its than"""
 )
 _ACCENTED_RE = re.compile("[áéíóúñ¿¡]")
+# Function words weigh 1 (Spanish) or _EN (English), so one sum counts both.
+_EN = 1 << 40
+_WEIGHTS = dict.fromkeys(_ES_WORDS, 1) | dict.fromkeys(_EN_WORDS, _EN)
+_LATIN1_WEIGHTS = {word.encode("latin-1"): weight for word, weight in _WEIGHTS.items()}
+
+
+def _latin1_tables() -> tuple[bytes, bytes]:
+    """For Latin-1 bytes: a translation to the lowercase letter or a space (so `split()`
+    gives the `_WORD_RE` words of the lowercased text), and the bytes that are not an
+    accented letter, ¿ or ¡ once lowercased (to delete before counting those)."""
+    words, other = bytearray(), bytearray()
+    for code in range(256):
+        low = chr(code).lower()
+        words.append(ord(low) if _WORD_RE.fullmatch(low) else 0x20)
+        if not _ACCENTED_RE.fullmatch(low):
+            other.append(code)
+    return bytes(words), bytes(other)
+
+
+_LATIN1_WORDS, _NOT_ACCENTED = _latin1_tables()
 
 
 def document_text(document: Document) -> str:
@@ -59,10 +80,16 @@ def document_text(document: Document) -> str:
 
 def _lang_scores(text: str) -> tuple[int, int]:
     """Count Spanish and English function words; accented letters, ¿ and ¡ count as Spanish."""
-    lower = text.lower()
-    words = _WORD_RE.findall(lower)
-    es = sum(map(_ES_WORDS.__contains__, words)) + len(_ACCENTED_RE.findall(lower))
-    return es, sum(map(_EN_WORDS.__contains__, words))
+    try:
+        data = text.encode("latin-1")  # nearly always: bytes make the counting cheap
+    except UnicodeEncodeError:
+        lower = text.lower()
+        words = _WORD_RE.findall(lower)
+        es = sum(map(_ES_WORDS.__contains__, words)) + len(_ACCENTED_RE.findall(lower))
+        return es, sum(map(_EN_WORDS.__contains__, words))
+    total = sum(map(_LATIN1_WEIGHTS.get, data.translate(_LATIN1_WORDS).split(), repeat(0)))
+    accents = 0 if text.isascii() else len(data.translate(None, _NOT_ACCENTED))
+    return total % _EN + accents, total // _EN
 
 
 def guess_lang(text: str, default: str = "en") -> str:
@@ -131,7 +158,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     end = len(text.rstrip())
     if end > start:
         spans.append((start, end))
-    if all(finish - begin <= MAX_SENTENCE for begin, finish in spans):
+    if len(text) <= MAX_SENTENCE or all(end - start <= MAX_SENTENCE for start, end in spans):
         return spans
     return [cut for begin, finish in spans for cut in _cut_long(text, begin, finish)]
 
@@ -141,7 +168,7 @@ class _SourceMap:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.starts = [0, *(m.end() for m in re.finditer("\n", source))]
+        self.starts = line_starts(source)
 
     def offset(self, line: int, column: int) -> int:
         line = min(max(line, 1), len(self.starts))
@@ -164,6 +191,40 @@ def _anchored(block: Block, keys: list[int], offset: int) -> tuple[int, int]:
     return line, column + max(offset - base, 0)
 
 
+def _positions(
+    block: Block, spans: list[tuple[int, int]], source: _SourceMap | None
+) -> list[tuple[int, int]]:
+    """Source line and column of each sentence span of `block`."""
+    if block.anchors:
+        keys = [anchor[0] for anchor in block.anchors]
+        return [_anchored(block, keys, start) for start, _ in spans]
+    first = (block.line, block.column)
+    if len(spans) == 1 or source is None:
+        return [first] * len(spans)
+    # The source is never shorter than the text it renders, so a sentence starts at
+    # least `start` characters after its block (or, once one is found, after the
+    # previous sentence plus the text between them).
+    positions = [first]
+    text = block.text
+    floor = source.offset(block.line, block.column)
+    for start, end in spans[1:]:
+        found = source.find(text[start:end], floor + start, block.line)
+        if found >= 0:
+            floor = found - start
+            positions.append(source.position(found))
+        else:
+            positions.append(first)
+    return positions
+
+
+def _sentence_lang(piece: str, default: str) -> str:
+    """The sentence's own language with four function words of evidence, else `default`."""
+    es, en = _lang_scores(piece)
+    if es + en >= 4 and es != en:
+        return "es" if es > en else "en"
+    return default
+
+
 def segment(document: Document) -> list[Sentence]:
     """Split every block of `document` into sentences with offsets, positions and language.
 
@@ -176,43 +237,30 @@ def segment(document: Document) -> list[Sentence]:
         text_lang = guess_lang(" ".join(b.text for b in document.blocks[:400]))
     source = _SourceMap(document.source_text) if document.source_text else None
     sentences: list[Sentence] = []
+    append = sentences.append
     base = 0
     for index, block in enumerate(document.blocks):
-        floor = -1
-        keys = [anchor[0] for anchor in block.anchors]
-        for position, (start, end) in enumerate(split_sentences(block.text)):
-            piece = block.text[start:end]
-            if block.anchors:
-                line, column = _anchored(block, keys, start)
-            elif position == 0 or source is None:
-                line, column = block.line, block.column
-            else:
-                # The source is never shorter than the text it renders, so a sentence
-                # starts at least `start` characters after its block (or, once one is
-                # found, after the previous sentence plus the text between them).
-                if floor < 0:
-                    floor = source.offset(block.line, block.column)
-                found = source.find(piece, floor + start, block.line)
-                if found >= 0:
-                    floor = found - start
-                    line, column = source.position(found)
-                else:
-                    line, column = block.line, block.column
-            es, en = _lang_scores(piece)
-            lang = ("es" if es > en else "en") if es + en >= 4 and es != en else text_lang
-            sentences.append(
-                Sentence(
-                    text=piece,
-                    block_index=index,
-                    start=base + start,
-                    end=base + end,
-                    line=line,
-                    column=column,
-                    lang=lang,
-                    hidden=block.hidden,
-                    region=block.region,
-                    kind=block.kind,
+        text = block.text
+        spans = split_sentences(text)
+        if spans:
+            positions = _positions(block, spans, source)
+            hidden, region, kind = block.hidden, block.region, block.kind
+            for (start, end), (line, column) in zip(spans, positions, strict=True):
+                piece = text[start:end]
+                lang = _sentence_lang(piece, text_lang)
+                append(
+                    Sentence(
+                        piece,
+                        index,
+                        base + start,
+                        base + end,
+                        line,
+                        column,
+                        lang,
+                        hidden,
+                        region,
+                        kind,
+                    )
                 )
-            )
-        base += len(block.text) + 2
+        base += len(text) + 2
     return sentences
