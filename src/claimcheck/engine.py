@@ -88,11 +88,12 @@ class Engine:
             candidates = Candidates(sentences, self.compiled.patterns)
             mentions = collect_mentions(self.compiled, sentences, candidates, timeout)
             page = Page(doc, sentences, text, index, candidates, mentions)
+            own = dict(doc.settings)  # front matter: `claimcheck:` settings for this page
             facts = page_facts(
                 page,
                 self.compiled,
-                page_type=self.config.page_type,
-                jurisdictions=self.config.jurisdictions,
+                page_type=own.get("page_type", self.config.page_type),
+                jurisdictions=own.get("jurisdiction", self.config.jurisdictions),
                 timeout=timeout,
             )
             page = replace(page, facts=facts, references=reference_blocks(doc))
@@ -120,7 +121,7 @@ class Engine:
             grade=grade(value),
             findings=tuple(findings),
             sha256=doc.origin.sha256,
-            warnings=warnings,
+            warnings=(*(f"{doc.path}:{w}" for w in doc.warnings), *warnings),
         )
 
     def _findings(self, page: Page, timeout: float) -> list[Finding]:

@@ -30,6 +30,7 @@ from lxml import etree
 
 from claimcheck.model import Block, BlockKind, Document, Format, Origin, Region
 from claimcheck.sources import RawInput, decode
+from claimcheck.templates import front_matter_settings, strip_mdx, strip_template_tags
 
 
 def _tags(names: str) -> frozenset[str]:
@@ -133,11 +134,22 @@ def extract_text(text: str, format: Format, origin: Origin) -> Document:
     if "\x00" in text:
         text = text.replace("\x00", "")
     if format == "html":
-        blocks, lang, title = _html_blocks(text)
+        blocks, lang, title = _html_blocks(strip_template_tags(text))
         return Document(origin, "html", tuple(blocks), lang, title, text)
-    blocks = _markdown_blocks(text) if format == "markdown" else _text_blocks(text)
+    settings: dict = {}
+    warnings: list[str] = []
+    if format == "markdown":
+        settings, warnings = front_matter_settings(text)
+        content = strip_template_tags(text)
+        if origin.path.lower().endswith(".mdx"):
+            content = strip_mdx(content)
+        blocks = _markdown_blocks(content)
+    else:
+        blocks = _text_blocks(text)
     title = next((b.text for b in blocks if b.kind == "heading"), "")
-    return Document(origin, format, tuple(blocks), None, title, text)
+    return Document(
+        origin, format, tuple(blocks), None, title, text, tuple(settings.items()), tuple(warnings)
+    )
 
 
 # --------------------------------------------------------------------------- HTML

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Literal
+from typing import Any, Literal
 
 BlockKind = Literal[
     "title", "heading", "paragraph", "list_item", "table_cell", "alt_text", "quote", "other"
@@ -79,6 +79,8 @@ class Document:
     lang: str | None = None
     title: str = ""
     source_text: str = ""
+    settings: tuple[tuple[str, Any], ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:

@@ -32,6 +32,13 @@ SUPPORTED_SUFFIXES: dict[str, Format] = {
     ".mdx": "markdown",
     ".txt": "text",
     ".text": "text",
+    ".j2": "html",
+    ".jinja": "html",
+    ".jinja2": "html",
+    ".njk": "html",
+    ".liquid": "html",
+    ".tmpl": "html",
+    ".gohtml": "html",
 }
 
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
