@@ -95,10 +95,14 @@ class SentenceClassifier:
         return out
 
 
-def _vectorizer(name: str, vocabulary: Mapping[str, int] | None = None):
+def _vectorizer(
+    name: str,
+    vocabulary: Mapping[str, int] | None = None,
+    settings: Mapping[str, dict[str, Any]] = VECTORIZERS,
+):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    params = dict(VECTORIZERS[name], ngram_range=tuple(VECTORIZERS[name]["ngram_range"]))
+    params = dict(settings[name], ngram_range=tuple(settings[name]["ngram_range"]))
     if vocabulary is not None:
         params.pop("min_df"), params.pop("max_features", None)
         params["vocabulary"] = vocabulary
@@ -169,9 +173,10 @@ def load(directory: str | Path) -> SentenceClassifier:
     if info.get("format") != FORMAT:
         raise ModelError(f"{path}: unsupported model format {info.get('format')!r}")
     vectorizers = {}
+    settings = info.get("vectorizers", VECTORIZERS)  # the settings the model was trained with
     for name in VECTORIZERS:
         terms = info["vocabularies"][name]
-        vec = _vectorizer(name, {t: i for i, t in enumerate(terms)})
+        vec = _vectorizer(name, {t: i for i, t in enumerate(terms)}, settings)
         vec.idf_ = arrays[f"idf_{name}"]
         vectorizers[name] = vec
     labels = tuple(info["labels"])
