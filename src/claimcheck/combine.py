@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from claimcheck.context import Context, ScanCache, decide_scanned
 from claimcheck.evidence import LEVEL_TEXT, exceeds, lookup, weaker
@@ -181,22 +182,23 @@ def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: Sc
     editorial = page.facts is not None and page.facts.page_type == "editorial"
     sentence_scan = scans.get(match.sentence_index, sentence.text)
     ctx = decide_scanned(sentence_scan, match.start, match.end, whole_quote=editorial)
-    kwargs = {"trigger": match.text, "pattern_id": match.pattern_id, "evidence": evidence}
+    emit = partial(
+        build_finding,
+        rule,
+        page,
+        lex,
+        match.sentence_index,
+        match.start,
+        match.end,
+        trigger=match.text,
+        pattern_id=match.pattern_id,
+        evidence=evidence,
+    )
     if sentence.block_index in page.references:
         ctx = Context(ContextDecision("attributed", "reference list", "references-section"))
     if not ctx.decision.asserted:
         reason = f"context: {ctx.decision.status} by '{ctx.decision.modifier}'"
-        return build_finding(
-            rule,
-            page,
-            lex,
-            match.sentence_index,
-            match.start,
-            match.end,
-            context=ctx.decision,
-            suppressed_by=reason,
-            **kwargs,
-        )
+        return emit(context=ctx.decision, suppressed_by=reason)
     strength = match.strength
     hedged = ctx.hedged and sentence.kind not in HEADING_KINDS
     if hedged:
@@ -206,40 +208,12 @@ def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: Sc
         reason = (
             f"evidence: a {strength} claim is within what '{evidence.level}' allows ({allowed})"
         )
-        return build_finding(
-            rule,
-            page,
-            lex,
-            match.sentence_index,
-            match.start,
-            match.end,
-            suppressed_by=reason,
-            **kwargs,
-        )
+        return emit(suppressed_by=reason)
     if _citation_nearby(rule, page, lex, match.sentence_index, timeout):
-        return build_finding(
-            rule,
-            page,
-            lex,
-            match.sentence_index,
-            match.start,
-            match.end,
-            suppressed_by="citation given in the same block",
-            **kwargs,
-        )
+        return emit(suppressed_by="citation given in the same block")
     severity = Severity(max(Severity.INFO, rule.severity - 1)) if hedged else rule.severity
     context = ContextDecision("asserted", ctx.hedge, "hedged") if hedged else ctx.decision
-    return build_finding(
-        rule,
-        page,
-        lex,
-        match.sentence_index,
-        match.start,
-        match.end,
-        context=context,
-        severity=severity,
-        **kwargs,
-    )
+    return emit(context=context, severity=severity)
 
 
 def _citation_nearby(rule: Rule, page: Page, lex: CompiledLexicon, i: int, timeout: float) -> bool:

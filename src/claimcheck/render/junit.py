@@ -69,19 +69,6 @@ def render_junit(report: Report, *, fail_on: str = "error") -> str:
 
 def _orphan_page(e: FileError) -> PageReport:
     """A stand-in page for a run-level error that no page carries."""
-    return PageReport(
-        path=e.path,
-        format="",
-        lang="",
-        page_type="unknown",
-        page_type_reasons=(),
-        jurisdictions=(),
-        jurisdiction_reasons=(),
-        main_intervention=None,
-        main_condition=None,
-        sentence_count=0,
-        score=None,
-        grade=None,
-        findings=(),
-        errors=(e,),
-    )
+    from claimcheck.engine import error_report
+
+    return error_report(e.path, e.kind, e.message)
