@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from claimcheck.config import Config
     from claimcheck.model import Report
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "csv")
+FORMATS = ("text", "json", "sarif", "github", "junit", "csv", "html")
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -83,6 +83,22 @@ def _exit_code(report: Report, config: Config) -> ExitCode:
                 )
                 code = ExitCode.FINDINGS
     return code
+
+
+def _page_texts(report: Report) -> dict[str, str]:
+    """Each checked file's extracted text, re-read for the HTML report (stdin is not)."""
+    from claimcheck.extract import extract
+    from claimcheck.segment import document_text
+    from claimcheck.sources import read_path
+
+    texts = {}
+    for page in report.files:
+        if page.score is not None and page.path != "-":
+            try:
+                texts[page.path] = document_text(extract(read_path(page.path)))
+            except ClaimcheckError:
+                continue
+    return texts
 
 
 class _Group(click.Group):
@@ -261,9 +277,10 @@ def check(
         explain=explain,
         color=use_color,
         rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
-        if fmt == "sarif"
+        if fmt in ("sarif", "html")
         else (),
         fail_on=config.fail_on,
+        texts=_page_texts(report) if fmt == "html" else None,
     )
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -535,3 +552,135 @@ def annotate(paths: tuple[str, ...], output: str | None, model_dir: str) -> None
         click.echo(f"{len(lines)} sentence(s) written to {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option(
+    "--jurisdiction",
+    "-j",
+    "jurisdictions",
+    multiple=True,
+    help="Default jurisdiction profiles (mx, us, none) when a request says 'auto'.",
+)
+@click.option(
+    "--allow-fetch",
+    is_flag=True,
+    help="Let the page and API fetch a URL (public addresses only). Off by default.",
+)
+@_config_option
+def serve(
+    host: str, port: int, jurisdictions: tuple[str, ...], allow_fetch: bool, config_file: str | None
+) -> None:
+    """Serve the clinic pre-check page and JSON API (see docs/serve.md). Stores nothing."""
+    try:
+        import uvicorn
+
+        from claimcheck.web.app import create_app
+    except ImportError as exc:
+        _fail(f"claimcheck serve needs {exc.name}: pip install 'claimcheck'")
+        return
+    from claimcheck.config import load_config
+
+    config = load_config(config_file).with_overrides(jurisdictions=_split(jurisdictions) or None)
+    app = create_app(config, allow_fetch=allow_fetch)
+    click.echo(
+        f"claimcheck {__version__} serving on http://{host}:{port} (Ctrl-C to stop)", err=True
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@main.command()
+@click.argument("url")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Audit directory to create.",
+)
+@click.option("--max-pages", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Link depth from the seed.",
+)
+@click.option("--allow-host", "allow_hosts", multiple=True, help="Extra host in scope; repeatable.")
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (warned and recorded).")
+@click.option("--contact", metavar="URL", help="Contact URL put in the user agent.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests to the host (AutoThrottle never goes faster).",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True
+)
+@_config_option
+def crawl(
+    url: str,
+    out: str,
+    max_pages: int,
+    depth: int,
+    allow_hosts: tuple[str, ...],
+    ignore_robots: bool,
+    contact: str | None,
+    delay: float,
+    timeout: float,
+    retries: int,
+    max_bytes: int,
+    config_file: str | None,
+) -> None:
+    """Crawl a site politely into an audit directory: WARC, manifest.json, report.json."""
+    from claimcheck.config import load_config
+    from claimcheck.crawl import CrawlOptions
+    from claimcheck.crawl.runner import run_crawl
+
+    options = CrawlOptions(
+        seed=url,
+        out=out,
+        max_pages=max_pages,
+        depth=depth,
+        allow_hosts=_split(allow_hosts),
+        ignore_robots=ignore_robots,
+        contact=contact,
+        delay=delay,
+        timeout=timeout,
+        retries=retries,
+        max_bytes=max_bytes,
+    )
+    manifest, report = run_crawl(options, load_config(config_file))
+    s = report.summary
+    click.echo(
+        f"audit {manifest['audit_id']}: {len(manifest['pages'])} page(s) archived, "
+        f"{s.files} scored, {s.findings} finding(s), {len(manifest['errors'])} error(s), "
+        f"{len(manifest['skipped'])} skipped"
+    )
+    from claimcheck.crawl.archive import MANIFEST, file_sha256
+
+    click.echo(
+        f"manifest sha256 {file_sha256(os.path.join(out, MANIFEST))} — keep it with the case file"
+    )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def verify(directory: str) -> None:
+    """Recompute every hash and WARC digest of an audit directory; exit 1 on any mismatch."""
+    from claimcheck.crawl.verify import verify_audit
+
+    result = verify_audit(directory)
+    for problem in result.problems:
+        click.echo(f"FAIL {problem}")
+    click.echo(
+        f"{'OK' if result.ok else 'FAILED'}: {result.records} WARC record(s), "
+        f"{result.pages} page(s); manifest sha256 {result.manifest_sha256}"
+    )
+    sys.exit(ExitCode.CLEAN if result.ok else ExitCode.FINDINGS)

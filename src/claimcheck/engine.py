@@ -6,6 +6,7 @@ inputs, in parallel when there are many, and keeps output order deterministic.
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -69,6 +70,15 @@ class Engine:
             rules = select_rules(lexicon.rules, self.config.select, self.config.ignore)
         self.rules = tuple(rules)
         self._classifier = None
+
+    def with_page_options(
+        self, jurisdictions: tuple[str, ...] | None, page_type: str | None
+    ) -> Engine:
+        """A copy with other jurisdictions and page type that shares the compiled lexicon
+        and rules (no recompilation): per-request options in `claimcheck serve`."""
+        clone = copy.copy(self)
+        clone.config = replace(self.config, jurisdictions=jurisdictions, page_type=page_type)
+        return clone
 
     def check_text(self, text: str, format: Format = "text", path: str = "<text>") -> PageReport:
         """Check a string (an API request, a test, a pasted draft)."""

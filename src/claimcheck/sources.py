@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Literal, TextIO
 
 from claimcheck.errors import SourceError
 from claimcheck.model import Format, Origin
@@ -230,6 +230,22 @@ def read_stdin(stream: TextIO | BinaryIO | None = None, max_bytes: int = MAX_BYT
     return RawInput(origin=origin, data=data, format=detect_format("-", data))
 
 
+def read_bytes(
+    path: str, data: bytes, kind: Literal["file", "url"] = "file", max_bytes: int = MAX_BYTES
+) -> RawInput:
+    """Wrap bytes received another way (an upload, a fetched page) as the input `path`.
+
+    Raises `SourceError` for content over `max_bytes`, binary or empty; the format comes
+    from the name's suffix or, failing that, from the content.
+    """
+    if len(data) > max_bytes:
+        raise SourceError(path, "too_large", f"over the {max_bytes}-byte limit")
+    encoding = _check(path, data)
+    sha = hashlib.sha256(data).hexdigest()
+    origin = Origin(path=path, kind=kind, sha256=sha, encoding=encoding)
+    return RawInput(origin=origin, data=data, format=detect_format(path, data))
+
+
 @lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """Translate a glob to a regex: `**/` is zero or more directories, `**` anything,
@@ -324,10 +340,11 @@ def iter_inputs(
 ) -> Iterator[RawInput | SourceError]:
     """Stream the inputs named on a command line, one `RawInput` or `SourceError` each.
 
-    "-" reads stdin. A named file is always read, whatever its suffix (its format is
-    sniffed) and whatever the globs say. A directory is walked recursively in sorted
-    order, skipping hidden entries (.git, .venv ...), node_modules and __pycache__,
-    keeping files with a supported suffix.
+    "-" reads stdin. An http(s) URL is fetched once (`crawl.fetch`); an audit directory
+    written by `claimcheck crawl` yields its archived pages from the WARC. A named file is
+    always read, whatever its suffix (its format is sniffed) and whatever the globs say.
+    A directory is walked recursively in sorted order, skipping hidden entries (.git,
+    .venv ...), node_modules and __pycache__, keeping files with a supported suffix.
 
     Glob semantics (for walked files only): a pattern is matched against the path
     relative to the directory given, with "/" separators. A pattern without "/" matches
@@ -339,6 +356,9 @@ def iter_inputs(
     `SourceError` objects, not raised, so the caller can record them and carry on.
     """
     for path in paths:
+        if path.lower().startswith(("http://", "https://")) or _is_audit(path):
+            yield from _remote_or_archived(path, max_bytes)
+            continue
         if path == "-":
             try:
                 yield read_stdin(sys.stdin, max_bytes)
@@ -356,3 +376,26 @@ def iter_inputs(
             yield read_path(path, max_bytes)
         except SourceError as exc:
             yield exc
+
+
+def _is_audit(path: str) -> bool:
+    if not os.path.isfile(os.path.join(path, "manifest.json")):
+        return False
+    from claimcheck.crawl.archive import is_audit_dir
+
+    return is_audit_dir(path)
+
+
+def _remote_or_archived(path: str, max_bytes: int) -> Iterator[RawInput | SourceError]:
+    """A URL (fetched once, no archive) or an audit directory (read from its WARC)."""
+    if os.path.isdir(path):
+        from claimcheck.crawl.archive import iter_audit_inputs
+
+        yield from iter_audit_inputs(path)
+        return
+    from claimcheck.crawl.fetch import fetch_url
+
+    try:
+        yield fetch_url(path, max_bytes=max_bytes)
+    except SourceError as exc:
+        yield exc

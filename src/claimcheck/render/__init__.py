@@ -1,13 +1,15 @@
-"""Renderers: the same Report printed as text, JSON, SARIF, GitHub annotations, JUnit or CSV."""
+"""Renderers: the same Report printed as text, JSON, SARIF, GitHub annotations, JUnit, CSV
+or a self-contained HTML page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from claimcheck.lexicon.types import Rule
 from claimcheck.model import Report
 from claimcheck.render.csv import render_csv
 from claimcheck.render.github import render_github
+from claimcheck.render.html import render_html
 from claimcheck.render.json import render_json
 from claimcheck.render.junit import render_junit
 from claimcheck.render.sarif import render_sarif
@@ -20,6 +22,7 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "github": render_github,
     "junit": render_junit,
     "csv": render_csv,
+    "html": render_html,
 }
 FORMATS = tuple(RENDERERS)
 
@@ -32,16 +35,20 @@ def render(
     color: bool = False,
     rules: Sequence[Rule] = (),
     fail_on: str = "error",
+    texts: Mapping[str, str] | None = None,
 ) -> str:
     """Render a report in one of RENDERERS' formats.
 
     `explain` and `color` apply to text; `rules` (the lexicon's rules) describe the rules in
-    SARIF; `fail_on` splits JUnit findings into failures and output.
+    SARIF and HTML; `fail_on` splits JUnit findings into failures and output; `texts` (page
+    path -> extracted text) lets HTML show each page's text with its flagged sentences.
     """
     if fmt == "text":
         return render_text(report, explain=explain, color=color)
     if fmt == "sarif":
         return render_sarif(report, rules=rules)
+    if fmt == "html":
+        return render_html(report, rules=rules, texts=texts)
     if fmt == "junit":
         return render_junit(report, fail_on=fail_on)
     if fmt not in RENDERERS:

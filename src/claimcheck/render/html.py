@@ -1,0 +1,188 @@
+"""A self-contained HTML report, page by page: score, highlighted text, findings, checklist.
+
+The report makes no external request (CSS inline, no script, no font or image links) and
+every value passes through Jinja2's autoescaping. `page_view` builds the view model that
+the report and the `claimcheck serve` result page share (`_page.html`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from claimcheck.model import Finding, PageReport, Report, Severity
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from claimcheck.lexicon.types import Rule
+
+LANGS = ("en", "es")
+ICONS = {"error": "✖", "warning": "▲", "info": "ℹ"}
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    """One finding with the rule's rationale and citation, ready for a template."""
+
+    id: str
+    finding: Finding
+    severity: str
+    icon: str
+    rationale: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of the page text; `severity` is set when it is a flagged sentence."""
+
+    text: str
+    severity: str | None = None
+    icon: str = ""
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """What the templates show for one page."""
+
+    page: PageReport
+    index: int
+    segments: tuple[Segment, ...]
+    sentence_findings: tuple[FindingView, ...]
+    checklist: tuple[FindingView, ...]
+    counts: dict[str, int]
+
+
+@cache
+def _all_strings() -> dict[str, dict[str, str]]:
+    text = resources.files("claimcheck").joinpath("render/strings.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def strings(lang: str) -> dict[str, str]:
+    """Interface strings for 'en' or 'es' (English for anything else)."""
+    return _all_strings()["es" if lang == "es" else "en"]
+
+
+def _is_checklist(f: Finding) -> bool:
+    return f.scope == "page" or f.code.startswith(("CC2", "CC3"))
+
+
+def _sentence_span(text: str, f: Finding) -> tuple[int, int]:
+    """The span of the finding's sentence in `text`, or its trigger span as a fallback."""
+    if f.sentence:
+        at = text.rfind(f.sentence, 0, f.start + len(f.sentence))
+        if at >= 0 and at + len(f.sentence) >= f.end:
+            return at, at + len(f.sentence)
+    return f.start, max(f.end, f.start)
+
+
+def _segments(text: str, views: Sequence[FindingView]) -> tuple[Segment, ...]:
+    """Cut `text` into plain runs and flagged sentences (overlapping spans merged)."""
+    spans = sorted(((*_sentence_span(text, v.finding), v) for v in views), key=lambda s: s[:2])
+    merged: list[list[Any]] = []  # [start, end, worst severity, ids]
+    for start, end, view in spans:
+        if end <= start or end > len(text):
+            continue
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            last[2] = max(last[2], view.finding.severity)
+            last[3].append(view.id)
+        else:
+            merged.append([start, end, view.finding.severity, [view.id]])
+    out: list[Segment] = []
+    pos = 0
+    for start, end, severity, ids in merged:
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        label = Severity(severity).label
+        out.append(Segment(text[start:end], label, ICONS[label], tuple(ids)))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return tuple(out)
+
+
+def page_view(
+    page: PageReport,
+    index: int = 0,
+    text: str | None = None,
+    rules: Mapping[str, Rule] | None = None,
+) -> PageView:
+    """The view model of one page; `text` (the extracted text findings' offsets refer to)
+    adds the highlighted text, `rules` (by code) adds each rule's rationale and citation."""
+    rules = rules or {}
+    views = []
+    for n, f in enumerate(page.active_findings, 1):
+        rule = rules.get(f.code)
+        views.append(
+            FindingView(
+                id=f"p{index}-f{n}",
+                finding=f,
+                severity=f.severity.label,
+                icon=ICONS[f.severity.label],
+                rationale=rule.rationale.strip() if rule else "",
+                citation=rule.citation.strip() if rule else "",
+            )
+        )
+    sentence = tuple(v for v in views if not _is_checklist(v.finding))
+    counts = {sev: sum(v.severity == sev for v in views) for sev in ICONS}
+    return PageView(
+        page=page,
+        index=index,
+        segments=_segments(text, sentence) if text else (),
+        sentence_findings=sentence,
+        checklist=tuple(v for v in views if _is_checklist(v.finding)),
+        counts=counts,
+    )
+
+
+def template_dir() -> str:
+    """The directory of the report templates (shared with the web page)."""
+    return str(resources.files("claimcheck").joinpath("render/templates"))
+
+
+def report_css() -> str:
+    """The report's stylesheet (inlined in the report, served as a file by the web page)."""
+    return resources.files("claimcheck").joinpath("render/templates/report.css").read_text("utf-8")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir()),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(
+    report: Report,
+    *,
+    rules: Sequence[Rule] = (),
+    texts: Mapping[str, str] | None = None,
+    lang: str = "en",
+) -> str:
+    """The whole report as one HTML document with inline CSS and no external requests.
+
+    `texts` maps a page path to its extracted text, to show it with the flagged sentences
+    highlighted; without it the report lists the flagged sentences with their findings.
+    """
+    by_code = {r.code: r for r in rules}
+    texts = texts or {}
+    pages = [page_view(p, i, texts.get(p.path), by_code) for i, p in enumerate(report.files)]
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(report=report, pages=pages, t=strings(lang), css=report_css(), copy_buttons=False)
+    )
