@@ -101,6 +101,14 @@ def _page_texts(report: Report) -> dict[str, str]:
     return texts
 
 
+def _is_audit_dir(path: str) -> bool:
+    if not os.path.isfile(os.path.join(path, "manifest.json")):
+        return False
+    from claimcheck.crawl.archive import is_audit_dir
+
+    return is_audit_dir(path)
+
+
 class _Group(click.Group):
     """Turns every ClaimcheckError into a one-line message and exit code 2."""
 
@@ -266,7 +274,12 @@ def check(
         read_baseline(config.baseline)  # fail before a long run, not after it
     inputs = _inputs(paths, config, changed_since)
     tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
-    report = check_paths(inputs, config, progress=tick)
+    if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
+        from claimcheck.crawl.audit import audit_report
+
+        report = audit_report(inputs[0], config)
+    else:
+        report = check_paths(inputs, config, progress=tick)
     done()
     if config.baseline:
         report = apply_baseline(report, config.baseline)
@@ -663,6 +676,11 @@ def crawl(
         f"{s.files} scored, {s.findings} finding(s), {len(manifest['errors'])} error(s), "
         f"{len(manifest['skipped'])} skipped"
     )
+    if report.site is not None and report.site.score is not None:
+        click.echo(
+            f"site score {report.site.score}/100 ({report.site.grade}): "
+            + "; ".join(report.site.reasons)
+        )
     from claimcheck.crawl.archive import MANIFEST, file_sha256
 
     click.echo(

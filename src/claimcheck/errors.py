@@ -39,3 +39,11 @@ class SourceError(ClaimcheckError):
 
 class ModelError(ClaimcheckError):
     """A model file is missing, unsafe or inconsistent with this version."""
+
+
+class CrawlError(ClaimcheckError):
+    """A crawl cannot start or run: a bad seed URL, an unusable output directory."""
+
+
+class ArchiveError(ClaimcheckError):
+    """An audit directory is missing, incomplete or unreadable (not a tampering verdict)."""

@@ -233,6 +233,16 @@ class BaselineResult:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteScore:
+    """The score of a crawled site (docs/scoring.md, "Site score"), with how it was reached."""
+
+    score: int | None
+    grade: str | None
+    pages: int
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The result of one run over one or more inputs; what every renderer prints."""
 
@@ -243,6 +253,7 @@ class Report:
     errors: tuple[FileError, ...] = ()
     baseline: BaselineResult | None = None
     model_version: str | None = None
+    site: SiteScore | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -99,6 +99,14 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     }
     if report.baseline is not None:
         out["baseline"] = _baseline(report.baseline)
+    if report.site is not None:
+        site = report.site
+        out["site"] = {
+            "score": site.score,
+            "grade": site.grade,
+            "pages": site.pages,
+            "reasons": list(site.reasons),
+        }
     return out
 
 

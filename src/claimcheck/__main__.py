@@ -1,0 +1,5 @@
+"""`python -m claimcheck …` runs the command line."""
+
+from claimcheck.cli import main
+
+main()

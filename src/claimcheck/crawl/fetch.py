@@ -1,0 +1,61 @@
+"""`claimcheck check URL`: fetch one page with the crawler's user agent, timeout and size
+limit, using only the standard library. Nothing is archived."""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+
+from claimcheck.crawl.archive import charset, parsed_format
+from claimcheck.crawl.settings import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, user_agent
+from claimcheck.errors import SourceError
+from claimcheck.model import Origin
+from claimcheck.sources import RawInput, _check, detect_format
+
+
+def is_url(value: str) -> bool:
+    """True for an http(s) URL given on the command line."""
+    return value.lower().startswith(("http://", "https://"))
+
+
+def fetch_url(
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    contact: str | None = None,
+) -> RawInput:
+    """GET `url` (redirects followed) and return its body as a `RawInput` named by the URL.
+
+    Raises `SourceError` (kind "fetch", "too_large", "unsupported", "binary", "empty").
+    """
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent(contact)})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            content_type = response.headers.get("Content-Type", "")
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise SourceError(url, "too_large", f"{length} bytes is over {max_bytes}")
+            data = response.read(max_bytes + 1)
+            final = response.geturl()
+    except urllib.error.HTTPError as exc:
+        raise SourceError(url, "fetch", f"HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SourceError(url, "fetch", f"could not fetch: {reason}") from None
+    if len(data) > max_bytes:
+        raise SourceError(url, "too_large", f"over the {max_bytes}-byte limit")
+    fmt = parsed_format(content_type) if content_type else detect_format(final, data)
+    if fmt is None:
+        raise SourceError(url, "unsupported", f"content type {content_type!r} is not parsed")
+    encoding = _check(url, data)
+    origin = Origin(
+        path=final,
+        kind="url",
+        sha256=hashlib.sha256(data).hexdigest(),
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        encoding=charset(content_type) or encoding,
+    )
+    return RawInput(origin=origin, data=data, format=fmt)

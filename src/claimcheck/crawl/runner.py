@@ -1,0 +1,121 @@
+"""Run one audit crawl in-process with Scrapy's CrawlerProcess, then write the manifest
+and the report. Call `run_crawl` once per process: Twisted's reactor cannot restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from claimcheck import __version__
+from claimcheck.config import Config
+from claimcheck.crawl.archive import (
+    AUDIT_KIND,
+    MANIFEST,
+    REPORT,
+    WARC_NAME,
+    WarcArchive,
+    ref_to_dict,
+)
+from claimcheck.crawl.audit import audit_report
+from claimcheck.crawl.scope import normalise_url, site_key
+from claimcheck.crawl.settings import CrawlOptions, scrapy_settings, user_agent
+from claimcheck.errors import CrawlError
+from claimcheck.model import Report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _prepare(out: str) -> None:
+    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
+        raise CrawlError(f"{out}: already exists and is not an empty directory")
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise CrawlError(f"{out}: {exc.strerror or exc}") from None
+
+
+def _write_json(path: str, data: dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
+
+
+def run_crawl(options: CrawlOptions, config: Config | None = None) -> tuple[dict, Report]:
+    """Crawl, archive, and score; returns (manifest, report). Raises CrawlError."""
+    from scrapy.crawler import CrawlerProcess
+
+    from claimcheck.crawl.spider import AuditLog, SiteSpider
+    from claimcheck.render.json import render_json
+
+    seed = normalise_url(options.seed)
+    _prepare(options.out)
+    if options.ignore_robots:
+        print(
+            "claimcheck: warning: --ignore-robots: robots.txt is not obeyed; "
+            "this is recorded in the audit manifest",
+            file=sys.stderr,
+        )
+    started = _now()
+    stamp = started.replace("-", "").replace(":", "").replace("+0000", "Z")
+    audit_id = f"{site_key(seed).replace(':', '_')}-{stamp}-{uuid.uuid4().hex[:8]}"
+    settings = scrapy_settings(options)
+    archive = WarcArchive(options.out)
+    archive.write_warcinfo(
+        {
+            "software": f"claimcheck/{__version__}",
+            "format": "WARC File Format 1.0",
+            "http-header-user-agent": user_agent(options.contact),
+            "robots": "ignore" if options.ignore_robots else "obey",
+            "audit-id": audit_id,
+        }
+    )
+    log = AuditLog()
+    process = CrawlerProcess(settings=settings)
+    process.crawl(SiteSpider, options=options, archive=archive, log=log)
+    process.start()
+    log.progress(0, final=True)
+    ended = _now()
+    warc_sha = archive.close()
+    manifest: dict[str, Any] = {
+        "kind": AUDIT_KIND,
+        "manifest_version": "1.0",
+        "audit_id": audit_id,
+        "tool": {"name": "claimcheck", "version": __version__},
+        "started": started,
+        "ended": ended,
+        "seed": seed,
+        "site": site_key(seed),
+        "settings": {
+            **{k: v for k, v in asdict(options).items() if k != "out"},
+            "user_agent": user_agent(options.contact),
+            "robots": "ignored (--ignore-robots)" if options.ignore_robots else "obeyed",
+        },
+        "robots": log.robots,
+        "sitemaps": log.sitemaps,
+        "pages": log.pages,
+        "errors": log.errors,
+        "skipped": log.skipped,
+        "warc": {
+            "file": WARC_NAME,
+            "sha256": warc_sha,
+            "records": [ref_to_dict(r) for r in archive.records],
+        },
+    }
+    manifest_path = os.path.join(options.out, MANIFEST)
+    _write_json(manifest_path, manifest)
+    report = audit_report(options.out, config)
+    manifest["tool"]["lexicon_version"] = report.lexicon_version
+    with open(os.path.join(options.out, REPORT), "w", encoding="utf-8") as handle:
+        handle.write(render_json(report))
+    from claimcheck.crawl.archive import file_sha256
+
+    manifest["report_sha256"] = file_sha256(os.path.join(options.out, REPORT))
+    _write_json(manifest_path, manifest)
+    return manifest, report

@@ -1,0 +1,142 @@
+"""Site-level conclusions for a crawled audit: site-wide duties and the site score.
+
+Some duties belong to the clinic, not to each page: a COFEPRIS advertising permit number
+(CC301) shown on any page of the site satisfies it for every page, and a physician's
+cédula profesional (CC303) shown next to that physician's name on any page satisfies it
+wherever the physician is named. Such findings on other pages are kept, suppressed with
+`suppressed_by: "site: shown on <url>"`. Disclaimers (CC2xx) stay per page: a disclaimer
+must be near each page's claims. The site score is documented in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from claimcheck.engine import Engine
+from claimcheck.model import Document, PageReport, Report, SiteScore
+from claimcheck.score import grade, score, summarise
+
+PERMIT_RULE = "CC301"
+CEDULA_RULE = "CC303"
+COMMERCIAL_WEIGHT = 3.0
+OTHER_WEIGHT = 1.0
+CAP_MARGIN = 10
+
+
+def _surnames(name: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in name.split()[1:])
+
+
+class SiteDetails:
+    """Collects, page by page, the site-wide details each page shows in visible text."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.timeout = engine.config.regex_timeout
+        rules = {r.code: r for r in engine.lexicon.rules}
+        group = engine.compiled.group
+        permit, cedula = rules.get(PERMIT_RULE), rules.get(CEDULA_RULE)
+        self.permit_patterns = group(permit, "satisfied_by") if permit else ()
+        self.physician_patterns = group(cedula, "physician") if cedula else ()
+        self.cedula_patterns = group(cedula, "satisfied_by") if cedula else ()
+        self.window = int(cedula.params.get("window", 200)) if cedula else 200
+        self.permit_on: str | None = None
+        self.cedulas: dict[frozenset[str], str] = {}
+
+    def _search(self, patterns, text: str):
+        for cp in patterns:
+            m = cp.compiled.search(text, timeout=self.timeout)
+            if m:
+                return m
+        return None
+
+    def observe(self, doc: Document) -> None:
+        """Note the permit number and the physicians with a cédula that `doc` shows."""
+        text = "\n\n".join(b.text for b in doc.blocks if not b.hidden)
+        if self.permit_on is None and self._search(self.permit_patterns, text):
+            self.permit_on = doc.path
+        for cp in self.physician_patterns:
+            for m in cp.compiled.finditer(text, timeout=self.timeout):
+                nearby = text[max(0, m.start() - self.window) : m.end() + self.window]
+                names = _surnames(m.group(0))
+                if (
+                    names
+                    and names not in self.cedulas
+                    and self._search(self.cedula_patterns, nearby)
+                ):
+                    self.cedulas[names] = doc.path
+
+    def shown_on(self, code: str, trigger: str, path: str) -> str | None:
+        """The URL of another page that satisfies this finding's duty, if any."""
+        if code == PERMIT_RULE and self.permit_on not in (None, path):
+            return self.permit_on
+        if code == CEDULA_RULE:
+            names = _surnames(trigger)
+            for known, url in self.cedulas.items():
+                if url != path and names & known:
+                    return url
+        return None
+
+
+def apply_site_duties(page: PageReport, details: SiteDetails) -> PageReport:
+    """The page with the findings that another page satisfies suppressed, and rescored."""
+    findings = []
+    for f in page.findings:
+        url = None if f.suppressed else details.shown_on(f.code, f.trigger, page.path)
+        findings.append(
+            replace(f, suppressed=True, suppressed_by=f"site: shown on {url}") if url else f
+        )
+    if page.score is None or findings == list(page.findings):
+        return page
+    value = score(findings)
+    return replace(page, findings=tuple(findings), score=value, grade=grade(value))
+
+
+def site_score(pages: Sequence[PageReport], notes: Iterable[str] = ()) -> SiteScore:
+    """Weighted mean of page scores (commercial pages weigh 3, others 1), capped at the
+    worst commercial page's score plus CAP_MARGIN; pages that could not be scored are left
+    out."""
+    scored = [p for p in pages if p.score is not None]
+    reasons = list(notes)
+    if not scored:
+        return SiteScore(None, None, 0, (*reasons, "no page could be scored"))
+    weights = [COMMERCIAL_WEIGHT if p.page_type == "commercial" else OTHER_WEIGHT for p in scored]
+    mean = sum(w * p.score for w, p in zip(weights, scored, strict=True)) / sum(weights)
+    commercial = sum(1 for p in scored if p.page_type == "commercial")
+    reasons.insert(
+        0,
+        f"weighted mean {mean:.1f} over {len(scored)} page(s), {commercial} commercial "
+        f"(weight {COMMERCIAL_WEIGHT:g}, others {OTHER_WEIGHT:g})",
+    )
+    value = mean
+    if commercial:
+        worst = min((p for p in scored if p.page_type == "commercial"), key=lambda p: p.score)
+        cap = worst.score + CAP_MARGIN
+        if cap < mean:
+            value = cap
+            reasons.insert(
+                1, f"capped at {cap}: worst commercial page {worst.path} scores {worst.score}"
+            )
+    final = round(value)
+    return SiteScore(final, grade(final), len(scored), tuple(reasons))
+
+
+def site_report(report: Report, details: SiteDetails) -> Report:
+    """The report with site-wide duties applied, the summary recomputed and a site score."""
+    files = tuple(apply_site_duties(page, details) for page in report.files)
+    by_site = Counter(
+        f.code for p in files for f in p.findings if (f.suppressed_by or "").startswith("site: ")
+    )
+    notes = []
+    if details.permit_on:
+        notes.append(
+            f"{PERMIT_RULE}: permit number shown on {details.permit_on}; "
+            f"{by_site[PERMIT_RULE]} finding(s) on other pages suppressed"
+        )
+    if details.cedulas:
+        notes.append(
+            f"{CEDULA_RULE}: cédula shown for {len(details.cedulas)} physician(s); "
+            f"{by_site[CEDULA_RULE]} finding(s) on other pages suppressed"
+        )
+    return replace(report, files=files, summary=summarise(files), site=site_score(files, notes))
