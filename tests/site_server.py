@@ -4,7 +4,8 @@ Pages: a commercial home page, a treatments page, a contact page that shows the 
 permit and the physicians' cédulas, a page listed only in the sitemap, a link loop, an
 endless chain of pages (depth limit), a redirect, a redirect off-site, a 500, a slow
 page, a page over the size cap, a PDF, a CSV, a robots-disallowed page and an off-site
-link. Every request's path and User-Agent is recorded in `requests`.
+link. `version = 2` serves a changed home and treatments page (for `claimcheck diff`).
+Every request's path and User-Agent is recorded in `requests`.
 """
 
 from __future__ import annotations
@@ -80,6 +81,21 @@ ORPHAN = _page(
     "Preguntas frecuentes | Clínica Regenera",
     "<h1>Preguntas frecuentes</h1><p>La terapia celular para la diabetes es experimental.</p>",
 )
+# The same site a month later (`SiteServer.version = 2`): on the home page the cure claim is
+# reworded and "Resultados garantizados." is gone; the treatments page adds a claim of
+# absolute safety and a visible text that looks like a <script> (escaped in the HTML).
+HOME_V2 = HOME.replace(
+    "Nuestro tratamiento con células madre cura".encode(),
+    "Nuestro tratamiento de células madre cura".encode(),
+).replace(b" Resultados garantizados.", b"")
+TREATMENTS_V2 = TREATMENTS.replace(
+    b"<h1>Tratamientos</h1>",
+    (
+        "<h1>Tratamientos</h1><p>Sin efectos secundarios: elimina la diabetes en 30 días.</p>"
+        "<p>Opinión de un paciente: &lt;script&gt;window.__claimcheckPwned = 1&lt;/script&gt; "
+        "me encantó.</p>"
+    ).encode(),
+)
 LOOP_A = _page("Blog A", '<p>Artículo A.</p><p><a href="/ciclo/b">Siguiente</a></p>')
 LOOP_B = _page("Blog B", '<p>Artículo B.</p><p><a href="/ciclo/a">Anterior</a></p>')
 
@@ -126,9 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.server.requests.append((self.path, self.headers.get("User-Agent", "")))
         base = self.server.base
+        v2 = self.server.version == 2
         static = {
-            "/": HOME,
-            "/tratamientos": TREATMENTS,
+            "/": HOME_V2 if v2 else HOME,
+            "/tratamientos": TREATMENTS_V2 if v2 else TREATMENTS,
             "/contacto": CONTACT,
             "/equipo": TEAM,
             "/preguntas": ORPHAN,
@@ -166,13 +183,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
-    """The test site; `base` is its http://127.0.0.1:PORT root."""
+    """The test site; `base` is its http://127.0.0.1:PORT root; set `version = 2` to serve
+    the changed home and treatments pages."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[tuple[str, str]] = []
+        self.version = 1
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
 
     def __enter__(self) -> SiteServer:

@@ -42,6 +42,16 @@ _config_option = click.option(
 )
 
 
+_db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="History database [$CLAIMCHECK_HOME/history.sqlite, else "
+    "~/.local/share/claimcheck/history.sqlite].",
+)
+
+
 def _inputs(paths: Sequence[str], config: Config, changed_since: str | None) -> list[str]:
     """The paths to check: those given, else the config file's directory (or '.' when
     --include is given), narrowed to changed files with --changed-since."""
@@ -636,6 +646,8 @@ def serve(
 @click.option(
     "--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True
 )
+@_db_option
+@click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
 @_config_option
 def crawl(
     url: str,
@@ -649,9 +661,14 @@ def crawl(
     timeout: float,
     retries: int,
     max_bytes: int,
+    db_path: str | None,
+    no_history: bool,
     config_file: str | None,
 ) -> None:
-    """Crawl a site politely into an audit directory: WARC, manifest.json, report.json."""
+    """Crawl a site politely into an audit directory: WARC, manifest.json, report.json.
+
+    The finished audit is recorded in the history database (see `claimcheck history`).
+    """
     from claimcheck.config import load_config
     from claimcheck.crawl import CrawlOptions
     from claimcheck.crawl.runner import run_crawl
@@ -686,6 +703,15 @@ def crawl(
     click.echo(
         f"manifest sha256 {file_sha256(os.path.join(out, MANIFEST))} — keep it with the case file"
     )
+    if not no_history:
+        from claimcheck.history import History
+
+        try:
+            with History(db_path) as history:
+                history.record_audit(out)
+                click.echo(f"recorded in {history.path}")
+        except ClaimcheckError as exc:  # the audit itself is complete: warn, do not fail
+            click.echo(f"claimcheck: warning: audit not recorded in the history: {exc}", err=True)
 
 
 @main.command()
@@ -702,3 +728,76 @@ def verify(directory: str) -> None:
         f"{result.pages} page(s); manifest sha256 {result.manifest_sha256}"
     )
     sys.exit(ExitCode.CLEAN if result.ok else ExitCode.FINDINGS)
+
+
+@main.command()
+@click.argument("host")
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def history(host: str, db_path: str | None, fmt: str) -> None:
+    """List the recorded audits of a site (a host, host:port or URL), oldest first."""
+    from dataclasses import asdict
+
+    from claimcheck.history import History, audits_table, host_key
+
+    with History(db_path) as db:
+        rows = db.audits(host)
+        where = db.path
+    if fmt == "json":
+        data = {"host": host_key(host), "db": str(where), "audits": [asdict(r) for r in rows]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"no audits of {host_key(host)} in {where}", err=True)
+        return
+    click.echo(f"{len(rows)} audit(s) of {host_key(host)} ({where})")
+    click.echo(audits_table(rows), nl=False)
+
+
+@main.command()
+@click.argument("audit_a")
+@click.argument("audit_b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def diff(audit_a: str, audit_b: str, fmt: str) -> None:
+    """Compare two audits (earlier, later): new, fixed and persisting findings.
+
+    Exit 1 when audit B has new error-level findings, 0 otherwise, 2 on bad input.
+    """
+    from claimcheck.diff import diff_audits, diff_json, diff_text
+
+    result = diff_audits(audit_a, audit_b)
+    click.echo(diff_json(result) if fmt == "json" else diff_text(result), nl=False)
+    sys.exit(ExitCode.FINDINGS if result.new_errors else ExitCode.CLEAN)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to a file instead of stdout.",
+)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@_config_option
+def report(
+    directory: str, fmt: str, output: str | None, lang: str, config_file: str | None
+) -> None:
+    """The report of an audit directory, re-derived from its WARC: site score, every page
+    with its archived copy (WARC record id, SHA-256) and its findings. Nothing is fetched."""
+    from claimcheck.config import load_config
+    from claimcheck.crawl.archive import load_manifest
+    from claimcheck.crawl.report import audit_report_html, audit_report_json
+
+    load_manifest(directory)  # exit 2 on a directory that is not an audit
+    config = load_config(config_file)
+    if fmt == "html":
+        text = audit_report_html(directory, config, lang)
+    else:
+        text, _ = audit_report_json(directory, config)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

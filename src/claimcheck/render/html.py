@@ -57,6 +57,7 @@ class PageView:
     sentence_findings: tuple[FindingView, ...]
     checklist: tuple[FindingView, ...]
     counts: dict[str, int]
+    archive: Mapping[str, Any] | None = None
 
 
 @cache
@@ -115,9 +116,11 @@ def page_view(
     index: int = 0,
     text: str | None = None,
     rules: Mapping[str, Rule] | None = None,
+    archive: Mapping[str, Any] | None = None,
 ) -> PageView:
     """The view model of one page; `text` (the extracted text findings' offsets refer to)
-    adds the highlighted text, `rules` (by code) adds each rule's rationale and citation."""
+    adds the highlighted text, `rules` (by code) adds each rule's rationale and citation,
+    `archive` (record_id, sha256, file, status, fetched) where its archived copy is."""
     rules = rules or {}
     views = []
     for n, f in enumerate(page.active_findings, 1):
@@ -141,6 +144,7 @@ def page_view(
         sentence_findings=sentence,
         checklist=tuple(v for v in views if _is_checklist(v.finding)),
         counts=counts,
+        archive=archive,
     )
 
 
@@ -172,17 +176,32 @@ def render_html(
     rules: Sequence[Rule] = (),
     texts: Mapping[str, str] | None = None,
     lang: str = "en",
+    audit: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole report as one HTML document with inline CSS and no external requests.
 
     `texts` maps a page path to its extracted text, to show it with the flagged sentences
     highlighted; without it the report lists the flagged sentences with their findings.
+    `audit` (from `claimcheck.crawl.report.audit_info`) adds a site section and, per page,
+    its archived copy (`audit["pages"]` maps a URL to its WARC record), and groups each
+    page's findings by severity.
     """
     by_code = {r.code: r for r in rules}
     texts = texts or {}
-    pages = [page_view(p, i, texts.get(p.path), by_code) for i, p in enumerate(report.files)]
+    archived = (audit or {}).get("pages", {})
+    pages = [
+        page_view(p, i, texts.get(p.path), by_code, archived.get(p.path))
+        for i, p in enumerate(report.files)
+    ]
     return (
         _environment()
         .get_template("report.html")
-        .render(report=report, pages=pages, t=strings(lang), css=report_css(), copy_buttons=False)
+        .render(
+            report=report,
+            pages=pages,
+            t=strings(lang),
+            css=report_css(),
+            copy_buttons=False,
+            audit=audit,
+        )
     )

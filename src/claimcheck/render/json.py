@@ -8,7 +8,7 @@ from typing import Any
 
 from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
