@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,20 @@ def assert_no_finding(report: PageReport, code_prefix: str) -> None:
     """Assert that no active finding's code starts with the prefix."""
     hits = [f for f in report.active_findings if f.code.startswith(code_prefix)]
     assert not hits, "unexpected: " + "; ".join(f"{f.code} '{f.sentence}'" for f in hits)
+
+
+def run_python(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `python ARGS` from the repository root with src/ importable (benchmark smoke tests,
+    `-m claimcheck` in a fresh process); never raises on a non-zero exit."""
+    env = dict(os.environ)
+    src = str(ROOT / "src")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

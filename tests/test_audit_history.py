@@ -12,13 +12,12 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from html import escape
 from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.helpers import ROOT
+from tests.helpers import ROOT, run_python
 from tests.site_server import SiteServer
 
 from claimcheck.diff import Item, diff_audits, match
@@ -31,13 +30,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 def claimcheck(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "claimcheck", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_python("-m", "claimcheck", *args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.helpers import run_python
 from tests.site_server import SiteServer
 
 from claimcheck import __version__
@@ -30,13 +31,7 @@ CONTACT = "https://regulator.example/contact"
 
 
 def claimcheck(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "claimcheck", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return run_python("-m", "claimcheck", *args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
