@@ -49,7 +49,9 @@ def test_shipped_model_files_hold_no_pickle() -> None:
         for name in npz.namelist():
             header = npz.read(name)[:128]
             assert header.startswith(b"\x93NUMPY") and b"'O'" not in header  # no object arrays
-    assert not list(ROOT.rglob("*.pkl")) and not list(ROOT.rglob("*.joblib"))
+    shipped = [ROOT / name for name in ("src", "models", "lexicons", "corpus")]
+    pickles = [p for d in shipped for pattern in ("*.pkl", "*.joblib") for p in d.rglob(pattern)]
+    assert not pickles  # only what the project ships: a virtualenv inside the clone has its own
     model = classify.load(directory)
     assert set(model.labels) == {
         "overclaim",
