@@ -1,0 +1,9 @@
+"""The command line: parses options and calls the library. Nothing else lives here.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
+"""
+
+from claimcheck.cli import audit, check, ci, classifier, rules, serve  # noqa: F401  (register)
+from claimcheck.cli.base import main
+
+__all__ = ["main"]

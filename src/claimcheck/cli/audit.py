@@ -1,0 +1,206 @@
+"""`claimcheck crawl`, `verify`, `history`, `diff` and `report`: regulator audits."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from claimcheck.cli.base import config_option, db_option, main, split_values
+from claimcheck.errors import ClaimcheckError, ExitCode
+
+if TYPE_CHECKING:
+    pass
+
+
+@main.command()
+@click.argument("url")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Audit directory to create.",
+)
+@click.option("--max-pages", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Link depth from the seed.",
+)
+@click.option("--allow-host", "allow_hosts", multiple=True, help="Extra host in scope; repeatable.")
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (warned and recorded).")
+@click.option("--contact", metavar="URL", help="Contact URL put in the user agent.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests to the host (AutoThrottle never goes faster).",
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True)
+@click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True
+)
+@db_option
+@click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
+@config_option
+def crawl(
+    url: str,
+    out: str,
+    max_pages: int,
+    depth: int,
+    allow_hosts: tuple[str, ...],
+    ignore_robots: bool,
+    contact: str | None,
+    delay: float,
+    timeout: float,
+    retries: int,
+    max_bytes: int,
+    db_path: str | None,
+    no_history: bool,
+    config_file: str | None,
+) -> None:
+    """Crawl a site politely into an audit directory: WARC, manifest.json, report.json.
+
+    The finished audit is recorded in the history database (see `claimcheck history`).
+    """
+    from claimcheck.config import load_config
+    from claimcheck.crawl import CrawlOptions
+    from claimcheck.crawl.runner import run_crawl
+
+    options = CrawlOptions(
+        seed=url,
+        out=out,
+        max_pages=max_pages,
+        depth=depth,
+        allow_hosts=split_values(allow_hosts),
+        ignore_robots=ignore_robots,
+        contact=contact,
+        delay=delay,
+        timeout=timeout,
+        retries=retries,
+        max_bytes=max_bytes,
+    )
+    manifest, report = run_crawl(options, load_config(config_file))
+    s = report.summary
+    click.echo(
+        f"audit {manifest['audit_id']}: {len(manifest['pages'])} page(s) archived, "
+        f"{s.files} scored, {s.findings} finding(s), {len(manifest['errors'])} error(s), "
+        f"{len(manifest['skipped'])} skipped"
+    )
+    if report.site is not None and report.site.score is not None:
+        click.echo(
+            f"site score {report.site.score}/100 ({report.site.grade}): "
+            + "; ".join(report.site.reasons)
+        )
+    from claimcheck.crawl.archive import MANIFEST, file_sha256
+
+    click.echo(
+        f"manifest sha256 {file_sha256(os.path.join(out, MANIFEST))} — keep it with the case file"
+    )
+    if not no_history:
+        from claimcheck.history import History
+
+        try:
+            with History(db_path) as history:
+                history.record_audit(out)
+                click.echo(f"recorded in {history.path}")
+        except ClaimcheckError as exc:  # the audit itself is complete: warn, do not fail
+            click.echo(f"claimcheck: warning: audit not recorded in the history: {exc}", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def verify(directory: str) -> None:
+    """Recompute every hash and WARC digest of an audit directory; exit 1 on any mismatch."""
+    from claimcheck.crawl.verify import verify_audit
+
+    result = verify_audit(directory)
+    for problem in result.problems:
+        click.echo(f"FAIL {problem}")
+    click.echo(
+        f"{'OK' if result.ok else 'FAILED'}: {result.records} WARC record(s), "
+        f"{result.pages} page(s); manifest sha256 {result.manifest_sha256}"
+    )
+    sys.exit(ExitCode.CLEAN if result.ok else ExitCode.FINDINGS)
+
+
+@main.command()
+@click.argument("host")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def history(host: str, db_path: str | None, fmt: str) -> None:
+    """List the recorded audits of a site (a host, host:port or URL), oldest first."""
+    from dataclasses import asdict
+
+    from claimcheck.history import History, audits_table, host_key
+
+    with History(db_path) as db:
+        rows = db.audits(host)
+        where = db.path
+    if fmt == "json":
+        data = {"host": host_key(host), "db": str(where), "audits": [asdict(r) for r in rows]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"no audits of {host_key(host)} in {where}", err=True)
+        return
+    click.echo(f"{len(rows)} audit(s) of {host_key(host)} ({where})")
+    click.echo(audits_table(rows), nl=False)
+
+
+@main.command()
+@click.argument("audit_a")
+@click.argument("audit_b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def diff(audit_a: str, audit_b: str, fmt: str) -> None:
+    """Compare two audits (earlier, later): new, fixed and persisting findings.
+
+    Exit 1 when audit B has new error-level findings, 0 otherwise, 2 on bad input.
+    """
+    from claimcheck.diff import diff_audits, diff_json, diff_text
+
+    result = diff_audits(audit_a, audit_b)
+    click.echo(diff_json(result) if fmt == "json" else diff_text(result), nl=False)
+    sys.exit(ExitCode.FINDINGS if result.new_errors else ExitCode.CLEAN)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to a file instead of stdout.",
+)
+@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@config_option
+def report(
+    directory: str, fmt: str, output: str | None, lang: str, config_file: str | None
+) -> None:
+    """The report of an audit directory, re-derived from its WARC: site score, every page
+    with its archived copy (WARC record id, SHA-256) and its findings. Nothing is fetched."""
+    from claimcheck.config import load_config
+    from claimcheck.crawl.archive import load_manifest
+    from claimcheck.crawl.report import audit_report_html, audit_report_json
+
+    load_manifest(directory)  # exit 2 on a directory that is not an audit
+    config = load_config(config_file)
+    if fmt == "html":
+        text = audit_report_html(directory, config, lang)
+    else:
+        text, _ = audit_report_json(directory, config)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)

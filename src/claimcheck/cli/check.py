@@ -1,0 +1,268 @@
+"""`claimcheck check`: files, directories, stdin, URLs or an audit directory."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from claimcheck.cli.base import config_option, fail, main, split_values
+from claimcheck.errors import ClaimcheckError, ExitCode
+
+if TYPE_CHECKING:
+    from claimcheck.config import Config
+    from claimcheck.model import Report
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "csv", "html")
+
+
+def resolve_inputs(paths: Sequence[str], config: Config, changed_since: str | None) -> list[str]:
+    """The paths to check: those given, else the config file's directory (or '.' when
+    --include is given), narrowed to changed files with --changed-since."""
+    roots = list(paths)
+    if not roots:
+        if config.config_file is None and not config.include:
+            fail(
+                "no input: give files, directories or '-' for stdin "
+                "(e.g. claimcheck check samples/), or add a claimcheck config file"
+            )
+        roots = [os.path.relpath(config.root) if config.root else "."]
+    if not changed_since:
+        return roots
+    from claimcheck.changed import changed_files, select_changed
+
+    selected = select_changed(changed_files(changed_since), roots, config.include, config.exclude)
+    if not selected:
+        click.echo(f"claimcheck: no changed files since {changed_since}", err=True)
+    return selected
+
+
+def _exit_code(report: Report, config: Config) -> ExitCode:
+    """1 for findings at or above fail-on or a page below min-score (each said on stderr)."""
+    from claimcheck.model import Severity
+
+    code = ExitCode.CLEAN
+    if config.fail_on != "never":
+        floor = Severity.parse(config.fail_on)
+        if any(f.severity >= floor for page in report.files for f in page.active_findings):
+            code = ExitCode.FINDINGS
+    if config.min_score is not None:
+        where = config.source("min_score")
+        for page in report.files:
+            if page.score is not None and page.score < config.min_score:
+                click.echo(
+                    f"claimcheck: {page.path} scores {page.score}, below min-score "
+                    f"{config.min_score} ({where})",
+                    err=True,
+                )
+                code = ExitCode.FINDINGS
+    return code
+
+
+def _page_texts(report: Report) -> dict[str, str]:
+    """Each checked file's extracted text, re-read for the HTML report (stdin is not)."""
+    from claimcheck.extract import extract
+    from claimcheck.segment import document_text
+    from claimcheck.sources import read_path
+
+    texts = {}
+    for page in report.files:
+        if page.score is not None and page.path != "-":
+            try:
+                texts[page.path] = document_text(extract(read_path(page.path)))
+            except ClaimcheckError:
+                continue
+    return texts
+
+
+def _is_audit_dir(path: str) -> bool:
+    if not os.path.isfile(os.path.join(path, "manifest.json")):
+        return False
+    from claimcheck.crawl.archive import is_audit_dir
+
+    return is_audit_dir(path)
+
+
+def _progress(enabled: bool):
+    count = 0
+
+    def tick(page: object) -> None:
+        nonlocal count
+        count += 1
+        if enabled and count % 25 == 0:
+            click.echo(f"\rchecked {count} file(s)…", err=True, nl=False)
+
+    def done() -> None:
+        if enabled and count >= 25:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return tick, done
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=str)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to a file instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default=None,
+    help="Exit 1 when a finding at or above this severity exists [error].",
+)
+@click.option(
+    "--min-score",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Exit 1 when any page scores below this (0-100).",
+)
+@click.option(
+    "--jurisdiction",
+    "-j",
+    "jurisdictions",
+    multiple=True,
+    help="Force jurisdiction profiles (mx, us, none); repeatable. Default: auto-detect.",
+)
+@click.option(
+    "--page-type",
+    type=click.Choice(["auto", "commercial", "editorial"]),
+    default=None,
+    help="Force the page type [auto].",
+)
+@click.option(
+    "--select", multiple=True, help="Only these rule codes, prefixes or names (CC1,CC201)."
+)
+@click.option("--ignore", multiple=True, help="Skip these rule codes, prefixes or names.")
+@click.option("--include", multiple=True, help="Glob of files to check inside directories.")
+@click.option("--exclude", multiple=True, help="Glob of files or directories to skip.")
+@click.option(
+    "--lexicons",
+    "lexicon_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Extra lexicon directory merged over the built-in one; repeatable.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes for many files (0 = one per core) [0].",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Baseline file: findings listed in it are suppressed and do not fail the run.",
+)
+@click.option(
+    "--model",
+    metavar="DIR|default|none",
+    help="Sentence classifier beside the rules: 'default' (shipped), a model directory, "
+    "or 'none' [none].",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only check files changed since this git ref, plus uncommitted and untracked ones.",
+)
+@config_option
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show each finding's trigger, context, evidence and fix, and suppressed hits.",
+)
+@click.option("--color/--no-color", default=None, help="Colour the text output [auto: on a TTY].")
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str | None,
+    min_score: int | None,
+    jurisdictions: tuple[str, ...],
+    page_type: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    lexicon_dirs: tuple[str, ...],
+    jobs: int | None,
+    baseline: str | None,
+    model: str | None,
+    changed_since: str | None,
+    config_file: str | None,
+    explain: bool,
+    color: bool | None,
+) -> None:
+    """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
+    from claimcheck.baseline import apply_baseline, read_baseline
+    from claimcheck.config import load_config
+    from claimcheck.engine import check_paths
+    from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.render import render
+
+    config = load_config(config_file).with_overrides(
+        fail_on=fail_on,
+        min_score=min_score,
+        jurisdictions=split_values(jurisdictions) or None,
+        page_type=page_type,
+        select=split_values(select) or None,
+        ignore=split_values(ignore) or None,
+        include=split_values(include) or None,
+        exclude=split_values(exclude) or None,
+        lexicons=lexicon_dirs or None,
+        baseline=baseline,
+        jobs=jobs,
+        model=model,
+    )
+    if config.baseline:
+        read_baseline(config.baseline)  # fail before a long run, not after it
+    inputs = resolve_inputs(paths, config, changed_since)
+    tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
+    if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
+        from claimcheck.crawl.audit import audit_report
+
+        report = audit_report(inputs[0], config)
+    else:
+        report = check_paths(inputs, config, progress=tick)
+    done()
+    if config.baseline:
+        report = apply_baseline(report, config.baseline)
+    use_color = (sys.stdout.isatty() if color is None else color) and output is None
+    text = render(
+        report,
+        fmt,
+        explain=explain,
+        color=use_color,
+        rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
+        if fmt in ("sarif", "html")
+        else (),
+        fail_on=config.fail_on,
+        texts=_page_texts(report) if fmt == "html" else None,
+    )
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if fmt == "text":
+        for warning in (w for page in report.files for w in page.warnings):
+            click.echo(f"claimcheck: warning: {warning}", err=True)
+    errors = [e for page in report.files for e in page.errors]
+    for e in errors:
+        click.echo(f"claimcheck: error: {e.path}: {e.message}", err=True)
+    if errors:
+        sys.exit(ExitCode.USAGE)
+    sys.exit(_exit_code(report, config))
