@@ -116,3 +116,25 @@ def test_approved_products_are_not_false_approval_claims(engine: Engine) -> None
 def test_malformed_cedula_in_plain_copy(engine: Engine) -> None:
     report = _check(engine, "plain-copy.txt")
     assert "12345" in assert_finding(report, "CC304").trigger
+
+
+def test_mail_order_exosomes_and_a_paid_study(engine: Engine) -> None:
+    report = _check(engine, "exosomas-a-domicilio.html")
+    assert_finding(report, "CC109", trigger="Enviamos los viales de exosomas a domicilio")
+    assert_finding(report, "CC207", trigger="Participe en nuestro estudio")
+    assert_finding(report, "CC307")
+    assert "2511QRO7X00042" in assert_finding(report, "CC302").message
+    assert_no_finding(report, "CC301")  # a malformed permit is CC302, not a missing one
+    assert_no_finding(report, "CC303")  # the named physician has a cédula
+    assert_no_finding(report, "CC206")  # the risk section names concrete risks
+
+
+def test_video_ambassadors_and_a_doctors_promise(engine: Engine) -> None:
+    report = _check(engine, "us-video-ambassadors.html")
+    assert assert_finding(report, "CC205").severity.label == "info"
+    assert_finding(report, "CC403", trigger="patient ambassador")
+    assert "Dr. Owen Marsh" in assert_finding(report, "CC404", trigger="off insulin").message
+    assert_finding(report, "CC405", trigger="before and after treatment")
+    # 'check your blood sugar before and after meals' is advice, not a before/after result
+    assert all("meals" not in f.sentence for f in report.active_findings)
+    assert_no_finding(report, "CC109")  # 'e-mail us' is no mail-order offer (and CC109 is mx)

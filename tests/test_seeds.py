@@ -39,3 +39,11 @@ def test_hype_blog_scores_lower_than_careful_page(engine: Engine) -> None:
     assert any(f.code.startswith(("CC1", "CC2")) for f in blog.active_findings)
     assert_finding(blog, "CC111", trigger="protect")  # exosome lab results sold as benefits
     assert blog.score < careful.score
+
+
+def test_careful_page_gets_no_new_overclaims_and_the_duties_it_misses(engine: Engine) -> None:
+    report = _check(engine, CAREFUL)
+    assert_no_finding(report, "CC109")  # 'return to a hotel or home the same day' is no offer
+    assert_no_finding(report, "CC307")  # 'a clinical protocol' is treatment, not research
+    assert_finding(report, "CC305")  # a Mexican clinic page without a responsable sanitario
+    assert_finding(report, "CC206")  # safety called 'reassuring', but no risk is named

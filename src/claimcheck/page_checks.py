@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from claimcheck.combine import build_finding, render_text, template_values
+from claimcheck.combine import build_finding, render_text, template_values, trigger_findings
+from claimcheck.context import ScanCache, decide_scanned
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import Rule
 from claimcheck.match import CompiledLexicon, CompiledPattern, first_match, iter_hits
@@ -98,6 +99,36 @@ def _sentence_finding(
         extra={"trigger": trigger, **(extra or {})},
         **kw,
     )
+
+
+def _asserted(c: CheckInput, i: int, start: int, end: int) -> bool:
+    """Is the phrase at [start, end) of sentence i asserted (not negated, attributed,
+    questioned, hypothetical, quoted or about animals)? One ConText scan per sentence."""
+    sentence = c.page.sentences[i]
+    return decide_scanned(_scans(c).get(i, sentence.text), start, end).decision.asserted
+
+
+def _scans(c: CheckInput) -> ScanCache:
+    scans = c.page.memo.get("scans")
+    if not isinstance(scans, ScanCache):
+        scans = ScanCache(c.lex.modifiers, c.timeout, c.page.candidates)
+        c.page.memo["scans"] = scans
+    return scans
+
+
+def asserted_sentences(patterns: Sequence[CompiledPattern], c: CheckInput) -> list[tuple[int, str]]:
+    """(sentence index, matched text) for visible sentences where a pattern hit is asserted."""
+    hits: dict[int, str] = {}
+    for cp in patterns:
+        for i in c.page.candidates.sentences(cp):
+            sentence = c.page.sentences[i]
+            if i in hits or sentence.hidden:
+                continue
+            for m in cp.compiled.finditer(sentence.text, timeout=c.timeout):
+                if m.end() > m.start() and _asserted(c, i, m.start(), m.end()):
+                    hits[i] = m.group(0)
+                    break
+    return sorted(hits.items())
 
 
 def _memo(c: CheckInput, key: str, compute: Callable[[CheckInput], list[int]]) -> list[int]:
@@ -281,6 +312,135 @@ def check_testimonial_typicality(c: CheckInput) -> list[Finding]:
     return out
 
 
+def check_mention_without(c: CheckInput) -> list[Finding]:
+    """A page that asserts something (a research claim, a patient-ambassador programme, a
+    before/after result) without the detail that must go with it (`satisfied_by`)."""
+    if _shown(c, "satisfied_by"):
+        return []
+    hits = asserted_sentences(c.lex.rule_patterns[c.rule.code], c)
+    return [_sentence_finding(c, i, word) for i, word in hits[:1]]
+
+
+def _claim_sentence_set(c: CheckInput) -> set[int]:
+    located = (c.page.index.locate(f.start, max(f.start, f.end)) for f in c.claims)
+    return {i for i in located if i is not None}
+
+
+def check_claims_without(c: CheckInput) -> list[Finding]:
+    """CC206: a page with benefit claims and no visible, asserted statement of the kind
+    `satisfied_by` describes (risks). A sentence that is itself an overclaim ('no risk of
+    rejection') never counts."""
+    claims = _claim_sentences(c)
+    if not claims:
+        return []
+    overclaims = _claim_sentence_set(c)
+    shown = asserted_sentences(c.lex.group(c.rule, "satisfied_by"), c)
+    if any(i not in overclaims for i, _ in shown):
+        return []
+    return [_sentence_finding(c, claims[0], "")]
+
+
+def check_video_disclaimer(c: CheckInput) -> list[Finding]:
+    """CC205 (v1): a page with an embedded video, benefit claims and no visible disclaimer.
+    The video's own words cannot be read yet, so the page's disclaimer stands in for them."""
+    claims = _claim_sentences(c)
+    if not claims or any(not c.page.sentences[i].hidden for i in _disclaimers(c)):
+        return []
+    source = c.page.doc.source_text
+    embed = _search(c.lex.group(c.rule, "embed"), source, c.timeout) if source else None
+    if embed is None:
+        return []
+    return [_sentence_finding(c, claims[0], "", extra={"embed": embed.group(0)[:60]})]
+
+
+def check_co_occurrence(c: CheckInput) -> list[Finding]:
+    """CC207: a rule pattern and a pattern of the `with` group, both asserted, in one block
+    and at most `window` sentences apart (a study invitation and a fee); one finding per
+    block, at the rule pattern's sentence."""
+    mentions = asserted_sentences(c.lex.rule_patterns[c.rule.code], c)
+    if not mentions:
+        return []
+    window = int(c.rule.params.get("window", 1))
+    partners = asserted_sentences(c.lex.group(c.rule, "with"), c)
+    sentences = c.page.sentences
+    out, blocks = [], set()
+    for i, text in mentions:
+        block = sentences[i].block_index
+        if block in blocks:
+            continue
+        near = [
+            word
+            for j, word in partners
+            if sentences[j].block_index == block and abs(i - j) <= window
+        ]
+        if near:
+            blocks.add(block)
+            out.append(_sentence_finding(c, i, text, extra={"with": near[0]}))
+    return out
+
+
+def _next_token(c: CheckInput, i: int) -> str:
+    """The first word of the sentence after i when it is in the same block ('' if none)."""
+    sentences = c.page.sentences
+    if i + 1 >= len(sentences) or sentences[i + 1].block_index != sentences[i].block_index:
+        return ""
+    words = sentences[i + 1].text.split()
+    return words[0].rstrip(".,;") if words else ""
+
+
+def check_number_format(c: CheckInput) -> list[Finding]:
+    """CC302: a number captured as `num` by the rule's patterns that fully matches none of
+    the `valid` shapes (a placeholder, a typo, an invented number)."""
+    valid = c.lex.group(c.rule, "valid")
+    out = []
+    seen: set[int] = set()
+    patterns = c.lex.rule_patterns[c.rule.code]
+    for _cp, i, m in iter_hits(patterns, c.page.sentences, c.page.candidates, c.timeout):
+        if i in seen or c.page.sentences[i].hidden:
+            continue
+        number = m.group("num").strip()
+        if not number:  # 'No.' ends the sentence: the number, if any, opens the next one
+            number = _next_token(c, i)
+        if not any(cp.compiled.fullmatch(number, timeout=c.timeout) for cp in valid):
+            seen.add(i)
+            out.append(_sentence_finding(c, i, m.group(0), extra={"number": number}))
+    return out
+
+
+def check_expert_endorsement(c: CheckInput) -> list[Finding]:
+    """CC404: an overclaim (the codes in `claim_codes`) inside a quotation attributed to a
+    physician ('— Dr. Hollis', 'says Dr. Ruiz', ', MD') in the same or the next block."""
+    sentences, blocks = c.page.sentences, c.page.doc.blocks
+    endorsed: dict[int, str] = {}  # block -> the attribution that covers it
+    for i, who in matching_sentences(c.lex.group(c.rule, "endorser"), c.page, c.timeout):
+        b = sentences[i].block_index
+        for block in (b, b - 1):
+            endorsed.setdefault(block, who.strip(" —–-"))
+    if not endorsed:  # the common case: no physician is quoted, no overclaim search
+        return []
+    rules = [r for r in c.lex.lexicon.rules if r.code in c.rule.params.get("claim_codes", ())]
+    # The overclaims are found here, not taken from `claims`: the rule must work on its own.
+    # A claim inside quotation marks is what the endorser says, so 'quoted' counts here.
+    claims = [
+        f
+        for f in trigger_findings(rules, c.page, c.lex, _scans(c))
+        if not f.suppressed or f.context.status == "quoted"
+    ]
+    out, done = [], set()
+    for f in sorted(claims, key=lambda f: f.start):
+        i = c.page.index.locate(f.start, max(f.start, f.end))
+        if i is None or sentences[i].block_index not in endorsed:
+            continue
+        b = sentences[i].block_index
+        own = " ".join(s.text for s in sentences if s.block_index == b)
+        quoted = blocks[b].kind == "quote" or any(q in own for q in '"“”«»')
+        if quoted and b not in done:
+            done.add(b)
+            extra = {"endorser": endorsed[b]}
+            out.append(_sentence_finding(c, i, f.trigger, extra=extra))
+    return out
+
+
 CHECKS: dict[str, Callable[[CheckInput], list[Finding]]] = {
     "missing_disclaimer": check_missing_disclaimer,
     "disclaimer_proximity": check_disclaimer_proximity,
@@ -291,4 +451,10 @@ CHECKS: dict[str, Callable[[CheckInput], list[Finding]]] = {
     "cedula_format": check_cedula_format,
     "trial_registry": check_trial_registry,
     "testimonial_typicality": check_testimonial_typicality,
+    "mention_without": check_mention_without,
+    "claims_without": check_claims_without,
+    "video_disclaimer": check_video_disclaimer,
+    "co_occurrence": check_co_occurrence,
+    "number_format": check_number_format,
+    "expert_endorsement": check_expert_endorsement,
 }

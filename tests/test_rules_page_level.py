@@ -1,0 +1,177 @@
+"""Page-level rules added with the canonical table (CC109, CC205-CC207, CC302, CC305, CC307,
+CC402-CC405) on small pages written to files (the seeds are in test_seeds.py)."""
+
+from __future__ import annotations
+
+import pytest
+from tests.helpers import assert_finding, assert_no_finding, codes
+
+from claimcheck.config import Config
+from claimcheck.engine import Engine
+from claimcheck.sources import read_path
+
+# Permit numbers in the two shapes observed on published COFEPRIS permits
+# (reference/regulatory.md, CC302): 14 characters (older) and 16 characters (current).
+OBSERVED_PERMITS = [
+    "193300201A1797",
+    "203301202A0198",
+    "2323022002A00053",
+    "2623022002A00090",
+    "2623032002A00011",
+    "2407012002A00464",
+    "2507015056X00545",
+]
+PERMIT_LINES = [
+    "Número de permiso de publicidad COFEPRIS {n}",
+    "Aviso de Publicidad COFEPRIS: {n}",
+    "Permiso de publicidad COFEPRIS No. {n}",
+    "PERMISO DE PUBLICIDAD No. {n}",
+]
+MX_CLINIC = (
+    "<html lang='es-MX'><body><main><h1>Terapia celular en Mérida</h1>"
+    "<p>Nuestra clínica ofrece valoración para personas con diabetes tipo 2.</p>"
+    "<p>Consulta: $1,200 MXN. Agende su cita por WhatsApp.</p>{extra}</main>"
+    "<footer><p>{footer}</p></footer></body></html>"
+)
+
+
+def _check(tmp_path, name: str, text: str, **options):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    engine = Engine(Config(**options)) if options else Engine()
+    return engine.check_raw(read_path(str(path)))
+
+
+@pytest.mark.parametrize("number", OBSERVED_PERMITS)
+@pytest.mark.parametrize("line", PERMIT_LINES)
+def test_observed_permit_numbers_pass_cc301_and_cc302(tmp_path, number: str, line: str) -> None:
+    page = MX_CLINIC.format(extra="", footer=line.format(n=number))
+    report = _check(tmp_path, "permit.html", page)
+    assert "mx" in report.jurisdictions
+    assert_no_finding(report, "CC301")
+    assert_no_finding(report, "CC302")
+
+
+@pytest.mark.parametrize(
+    ("footer", "number"),
+    [
+        ("AVISO DE PUBLICIDAD COFEPRIS 2425N2SSA01827", "2425N2SSA01827"),
+        ('PERMISO DE PUBLICIDAD No. " "', '"'),
+        ("Permiso de publicidad COFEPRIS: en trámite", "en trámite"),
+        ("Permiso de publicidad No. 24-0001", "24-0001"),
+    ],
+)
+def test_malformed_or_placeholder_permit_is_cc302_not_cc301(
+    tmp_path, footer: str, number: str
+) -> None:
+    report = _check(tmp_path, "permit.html", MX_CLINIC.format(extra="", footer=footer))
+    assert_no_finding(report, "CC301")  # the tolerant marker lets the line through ...
+    finding = assert_finding(report, "CC302")  # ... so that its number is judged here
+    assert number in finding.message
+    assert finding.severity.label == "warning"
+
+
+def test_no_permit_line_is_still_cc301(tmp_path) -> None:
+    report = _check(tmp_path, "permit.html", MX_CLINIC.format(extra="", footer="Mérida, Yuc."))
+    assert_finding(report, "CC301")
+    assert_no_finding(report, "CC302")
+
+
+def test_responsable_sanitario_with_cedula_satisfies_cc305(tmp_path) -> None:
+    missing = _check(tmp_path, "a.html", MX_CLINIC.format(extra="", footer="Mérida, Yuc."))
+    assert_finding(missing, "CC305")
+    named = MX_CLINIC.format(
+        extra="", footer="Responsable sanitario: Dra. Inés Canul Pech, Céd. Prof. 6543210."
+    )
+    assert_no_finding(_check(tmp_path, "b.html", named), "CC305")
+    no_number = MX_CLINIC.format(extra="", footer="Responsable sanitario: Dra. Inés Canul Pech.")
+    assert_finding(_check(tmp_path, "c.html", no_number), "CC305")
+
+
+def test_research_claim_needs_protocol_authorisation(tmp_path) -> None:
+    study = "<p>Participe en nuestro estudio de células madre para la diabetes.</p>"
+    permit = "Permiso de publicidad COFEPRIS No. 2423012002A00417"
+    report = _check(tmp_path, "a.html", MX_CLINIC.format(extra=study, footer=permit))
+    assert_finding(report, "CC307", trigger="nuestro estudio")  # a permit number is not one
+    authorised = study + (
+        "<p>Protocolo autorizado por COFEPRIS, oficio No. 243300410A0117/2024, y por el "
+        "Comité de Ética en Investigación (registro CONBIOÉTICA-31-CEI-002-20240101).</p>"
+    )
+    report = _check(tmp_path, "b.html", MX_CLINIC.format(extra=authorised, footer=permit))
+    assert_no_finding(report, "CC307")
+
+
+def test_mail_order_cells_are_cc109_on_mexican_pages_only(tmp_path) -> None:
+    offer = "<p>Enviamos exosomas a domicilio a todo México por paquetería.</p>"
+    report = _check(tmp_path, "a.html", MX_CLINIC.format(extra=offer, footer=""))
+    assert_finding(report, "CC109", trigger="Enviamos exosomas")
+    report = _check(
+        tmp_path, "b.html", MX_CLINIC.format(extra=offer, footer=""), jurisdictions=("us",)
+    )
+    assert_no_finding(report, "CC109")
+
+
+US_CLINIC = (
+    "<html lang='en-US'><body><main><h1>Stem cell therapy for type 2 diabetes</h1>"
+    "<p>Our stem cell infusions help patients with type 2 diabetes lower their blood sugar.</p>"
+    "{extra}<p>Infusions from $6,000. Book your consultation today.</p></main>"
+    "<footer><p>Bayside Cell Clinic, 200 Bay St., Tampa, FL 33602</p></footer></body></html>"
+)
+DISCLAIMER = "<p>This therapy is investigational and has not been approved by the FDA.</p>"
+RISKS = "<p>Possible risks include fever, infection and immune reactions to donor cells.</p>"
+
+
+def test_video_embed_without_disclaimer_is_cc205_info(tmp_path) -> None:
+    video = "<iframe src='https://player.vimeo.com/video/123456789'></iframe>"
+    report = _check(tmp_path, "a.html", US_CLINIC.format(extra=video))
+    finding = assert_finding(report, "CC205")
+    assert finding.severity.label == "info"
+    assert_finding(report, "CC201")  # v1 fires only where the page has no disclaimer at all
+    report = _check(tmp_path, "b.html", US_CLINIC.format(extra=video + DISCLAIMER))
+    assert_no_finding(report, "CC205")
+    report = _check(tmp_path, "c.html", US_CLINIC.format(extra=""))
+    assert_no_finding(report, "CC205")
+
+
+def test_risk_disclosure_must_name_a_risk(tmp_path) -> None:
+    report = _check(tmp_path, "a.html", US_CLINIC.format(extra=DISCLAIMER))
+    assert_finding(report, "CC206")
+    report = _check(tmp_path, "b.html", US_CLINIC.format(extra=DISCLAIMER + RISKS))
+    assert_no_finding(report, "CC206")
+    denial = "<p>There is no risk of infection or rejection.</p>"
+    report = _check(tmp_path, "c.html", US_CLINIC.format(extra=DISCLAIMER + denial))
+    assert_finding(report, "CC206")  # a denial of risk is not a disclosure
+    hidden = "<p style='display:none'>Possible risks include infection and fever.</p>"
+    report = _check(tmp_path, "d.html", US_CLINIC.format(extra=DISCLAIMER + hidden))
+    assert_finding(report, "CC206")
+
+
+def test_study_with_a_fee_is_cc207(tmp_path) -> None:
+    paid = "<p>Join our clinical study this spring. The enrollment fee is $2,500.</p>"
+    report = _check(tmp_path, "a.html", US_CLINIC.format(extra=paid))
+    assert_finding(report, "CC207", trigger="Join our clinical study")
+    free = "<p>Join our clinical study this spring. There is no enrollment fee.</p>"
+    report = _check(tmp_path, "b.html", US_CLINIC.format(extra=free))
+    assert_no_finding(report, "CC207")
+
+
+def test_testimonial_rules(tmp_path) -> None:
+    extra = (
+        "<h2>Real patients, real results</h2>"
+        "<img src='/a1c.png' alt='A1c chart before and after treatment: 9.0% and 6.2%'>"
+        "<p>Become a patient ambassador and get $300 off your next visit.</p>"
+        '<blockquote><p>"Every patient of mine comes off insulin for good." '
+        "— Dr. Alan Crewe, MD</p></blockquote>"
+    )
+    report = _check(tmp_path, "a.html", US_CLINIC.format(extra=DISCLAIMER + RISKS + extra))
+    for code in ("CC402", "CC403", "CC404", "CC405"):
+        assert_finding(report, code)
+    assert "Dr. Alan Crewe" in assert_finding(report, "CC404").message
+    careful = (
+        "<img src='/a1c.png' alt='A1c chart before and after treatment: 7.9% and 7.6%'>"
+        "<p>This result is not typical: most patients see a change of less than half a point.</p>"
+        '<blockquote><p>"No one should stop insulin because of this therapy." '
+        "— Dr. Alan Crewe, MD</p></blockquote>"
+    )
+    report = _check(tmp_path, "b.html", US_CLINIC.format(extra=DISCLAIMER + RISKS + careful))
+    assert not {"CC402", "CC403", "CC404", "CC405"} & set(codes(report))
