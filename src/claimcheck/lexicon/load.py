@@ -32,6 +32,9 @@ from claimcheck.lexicon.types import (
 )
 from claimcheck.model import Severity
 
+# libyaml parses the lexicon about 10x faster; the pure-Python loader gives the same data.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SCHEMA_FILE = "lexicon.schema.json"
 
 
@@ -156,7 +159,7 @@ class _Builder:
 
     def add_file(self, path: Path) -> None:
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark else "?"
