@@ -8,13 +8,19 @@ multinomial logistic regression. A model directory holds:
 
 Loading rebuilds the vectorizers from their vocabularies and idf vectors and computes the
 probabilities with numpy, so a model file can only ever contain numbers and strings.
-scikit-learn is imported lazily: `import claimcheck` and `claimcheck rules` never load it.
+Prediction needs numpy only: `_Vectorizer` re-implements the scikit-learn TF-IDF transform
+for the settings used here (word and char_wb n-grams, lowercase, sublinear tf, idf, l2
+norm; `tests/test_classify.py` checks it against scikit-learn on the whole corpus).
+scikit-learn is imported only to train, so `import claimcheck`, `claimcheck rules` and
+`claimcheck check --model ...` never load it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +32,7 @@ from claimcheck.errors import ModelError
 
 FORMAT = "claimcheck-model/1"
 SEED = 20261127
+WORD_CACHE_SIZE = 100_000  # words whose char_wb columns a vectorizer remembers
 VECTORIZERS: dict[str, dict[str, Any]] = {
     "word": {
         "analyzer": "word",
@@ -46,6 +53,98 @@ VECTORIZERS: dict[str, dict[str, Any]] = {
 }
 
 
+class _Vectorizer:
+    """The TF-IDF transform of a fitted scikit-learn TfidfVectorizer, in plain Python/numpy.
+
+    Supports what VECTORIZERS uses: analyzer 'word' (token_pattern, n-grams joined by a
+    space) or 'char_wb' (n-grams inside space-padded words), lowercase, sublinear tf, idf
+    weights and l2 normalisation. Terms outside the vocabulary are ignored.
+    """
+
+    _WHITE_SPACES = re.compile(r"\s\s+")
+
+    def __init__(self, settings: Mapping[str, Any], vocabulary: dict[str, int], idf):
+        self.analyzer = str(settings["analyzer"])
+        self.ngram_range = tuple(int(n) for n in settings["ngram_range"])
+        self.lowercase = bool(settings.get("lowercase", True))
+        self.sublinear_tf = bool(settings.get("sublinear_tf", False))
+        self.token_pattern = re.compile(settings.get("token_pattern", r"(?u)\b\w\w+\b"))
+        if self.analyzer not in ("word", "char_wb"):
+            raise ModelError(f"unsupported analyzer {self.analyzer!r}")
+        self.vocabulary_ = vocabulary
+        self.idf_ = np.asarray(idf, dtype=np.float64)
+        self._word_columns: dict[str, list[int]] = {}  # char_wb: columns of one word
+
+    def _char_columns(self, word: str) -> list[int]:
+        """Vocabulary columns of the char_wb n-grams of one word (cached: words repeat)."""
+        cached = self._word_columns.get(word)
+        if cached is None:
+            if len(self._word_columns) >= WORD_CACHE_SIZE:
+                self._word_columns.clear()
+            vocabulary = self.vocabulary_
+            grams = self._char_grams(word)
+            cached = [vocabulary[g] for g in grams if g in vocabulary]
+            self._word_columns[word] = cached
+        return cached
+
+    def _char_grams(self, word: str) -> list[str]:
+        low, high = self.ngram_range
+        padded = f" {word} "
+        out: list[str] = []
+        for n in range(low, high + 1):
+            if len(padded) <= n:  # a short word counts once, whole
+                out.append(padded)
+                break
+            out += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        """The n-grams of one text, as scikit-learn's analyzer would produce them."""
+        if self.lowercase:
+            text = text.lower()
+        low, high = self.ngram_range
+        out: list[str] = []
+        if self.analyzer == "word":
+            tokens = self.token_pattern.findall(text)
+            for n in range(low, min(high, len(tokens)) + 1):
+                out += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            return out
+        for word in self._WHITE_SPACES.sub(" ", text).split():
+            out += self._char_grams(word)
+        return out
+
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(column indexes, tf-idf values) of one text, l2-normalised."""
+        if self.analyzer == "char_wb":
+            lowered = text.lower() if self.lowercase else text
+            columns = [j for w in lowered.split() for j in self._char_columns(w)]
+        else:
+            vocabulary = self.vocabulary_
+            columns = [vocabulary[t] for t in self.terms(text) if t in vocabulary]
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        counts = Counter(columns)
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear_tf:
+            tf = np.log(tf) + 1.0
+        values = tf * self.idf_[index]
+        norm = float(np.sqrt(values @ values))
+        return index, (values / norm if norm else values)
+
+    def transform(self, texts: Sequence[str]):
+        """A SciPy CSR matrix, one row per text (for callers that want the features)."""
+        from scipy.sparse import csr_matrix
+
+        rows, cols, vals = [], [], []
+        for i, text in enumerate(texts):
+            index, values = self.transform_one(text)
+            rows += [i] * len(index)
+            cols += index.tolist()
+            vals += values.tolist()
+        return csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.idf_)))
+
+
 @dataclass(frozen=True, slots=True)
 class Prediction:
     """The most likely label of one sentence, with every label's probability."""
@@ -60,7 +159,7 @@ class SentenceClassifier:
     """A trained model: vectorizers, weights and the metadata saved with them."""
 
     labels: tuple[str, ...]
-    vectorizers: dict[str, Any]
+    vectorizers: dict[str, _Vectorizer]
     coef: np.ndarray
     intercept: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
@@ -71,16 +170,25 @@ class SentenceClassifier:
         return str(self.meta.get("hash", "unsaved"))
 
     def features(self, texts: Sequence[str]):
-        """The sparse feature matrix of some sentences."""
+        """The sparse feature matrix of some sentences (needs SciPy)."""
         from scipy.sparse import hstack
 
         return hstack([self.vectorizers[name].transform(texts) for name in VECTORIZERS]).tocsr()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities, one row per text, columns in `labels` order."""
-        if not texts:
+        """Probabilities, one row per text, columns in `labels` order (numpy only)."""
+        scores = np.tile(self.intercept.astype(np.float64), (len(texts), 1))
+        offset = 0
+        for name in VECTORIZERS:
+            vec = self.vectorizers[name]
+            block = self.coef[:, offset : offset + len(vec.idf_)]
+            for i, text in enumerate(texts):
+                index, values = vec.transform_one(text)
+                if len(index):
+                    scores[i] += block[:, index] @ values
+            offset += len(vec.idf_)
+        if not len(texts):
             return np.zeros((0, len(self.labels)))
-        scores = self.features(texts) @ self.coef.T + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -110,15 +218,24 @@ def _vectorizer(
 
 
 def train(
-    texts: Sequence[str], labels: Sequence[str], *, c: float = 4.0, seed: int = SEED
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    c: float = 4.0,
+    seed: int = SEED,
+    settings: Mapping[str, dict[str, Any]] = VECTORIZERS,
 ) -> SentenceClassifier:
-    """Fit the pipeline. Deterministic for the same data, settings and seed."""
+    """Fit the pipeline. Deterministic for the same data, settings and seed.
+
+    `settings` replaces the vectorizer settings (same keys as VECTORIZERS); they are saved
+    with the model, so `load` rebuilds exactly what was trained.
+    """
     from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
 
     if len(set(labels)) < 2:
         raise ModelError("training needs at least two different labels")
-    vectorizers = {name: _vectorizer(name) for name in VECTORIZERS}
+    vectorizers = {name: _vectorizer(name, settings=settings) for name in VECTORIZERS}
     matrix = hstack([vectorizers[n].fit_transform(texts) for n in VECTORIZERS]).tocsr()
     model = LogisticRegression(
         C=c, max_iter=3000, class_weight="balanced", random_state=seed, solver="lbfgs"
@@ -129,7 +246,12 @@ def train(
     if len(classes) == 2:  # binary logistic regression keeps one row; expand to softmax form
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
         intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-    return SentenceClassifier(classes, vectorizers, coef, intercept, {"C": c, "seed": seed})
+    meta = {"C": c, "seed": seed, "vectorizers": json.loads(json.dumps(settings))}
+    fitted = {
+        name: _Vectorizer(settings[name], dict(vec.vocabulary_), vec.idf_)
+        for name, vec in vectorizers.items()
+    }
+    return SentenceClassifier(classes, fitted, coef, intercept, meta)
 
 
 def save(model: SentenceClassifier, directory: str | Path, **meta: Any) -> Path:
@@ -176,9 +298,8 @@ def load(directory: str | Path) -> SentenceClassifier:
     settings = info.get("vectorizers", VECTORIZERS)  # the settings the model was trained with
     for name in VECTORIZERS:
         terms = info["vocabularies"][name]
-        vec = _vectorizer(name, {t: i for i, t in enumerate(terms)}, settings)
-        vec.idf_ = arrays[f"idf_{name}"]
-        vectorizers[name] = vec
+        vocabulary = {t: i for i, t in enumerate(terms)}
+        vectorizers[name] = _Vectorizer(settings[name], vocabulary, arrays[f"idf_{name}"])
     labels = tuple(info["labels"])
     coef, intercept = arrays["coef"], arrays["intercept"]
     width = sum(len(info["vocabularies"][n]) for n in VECTORIZERS)

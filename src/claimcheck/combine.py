@@ -17,6 +17,7 @@ The classifier (a later addition) plugs in here, and only here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
@@ -312,33 +313,93 @@ def preclinical_findings(
 
 # --- the classifier beside the rules -------------------------------------------------------
 #
-# 7. The classifier reads the visible sentences that name a treatment or condition (or
-#    'our treatment') and those with a CC1xx hit.
+# 7. The classifier reads the visible sentences with a CC1xx hit and those that could
+#    become a model-only finding under step 10; no other sentence can change the result.
 # 8. A rule finding the model agrees with (p(overclaim) >= `agree`) is marked 'rule+model';
 #    every CC1xx finding carries the model's label and probability.
 # 9. A rule hit suppressed by context is revived only when the model is very sure
 #    (p >= `revive`); evidence suppressions are never revived.
 # 10. A sentence no rule flagged becomes a CC114 finding (engine 'model', the rule's lower
-#    severity) when p(overclaim) >= `model_only`, but only for body sentences of at least
-#    MODEL_ONLY_MIN_WORDS words that name a treatment (or 'our treatment'): headings, menus,
-#    fragments and sentences about the disease alone are where the model is least
-#    reliable. Thresholds are chosen on the corpus dev split and stored with the model
-#    (training.py, models/README.md).
+#    severity) when p(overclaim) >= `model_only` and the sentence has the shape of a claim
+#    made in body text (`model_only_candidate`). Whole pages are full of text the corpus
+#    sentences do not look like, and that is where the model is least reliable, so it may
+#    only speak up about:
+#    a. body text: paragraphs, list items and quotes in the main region (not headings,
+#       titles, table cells, image alt text, nav, header, footer or aside blocks);
+#    b. sentences of at least MODEL_ONLY_MIN_WORDS words that name a treatment (or 'our
+#       treatment'): fragments and sentences about the disease alone are not claims;
+#    c. not menus or breadcrumbs: no more than one separator such as '|', '>', '›', '»' or
+#       ' · ' between short items;
+#    d. not a heading glued to its paragraph: plain-text and some HTML pages lose the line
+#       break after a heading, so 'What to expect Expectations are ...' arrives as one
+#       sentence. A capitalised word in the first MAX_HEADING_WORDS words that follows an
+#       all-lower-case word that can end a sentence (not 'of', 'de' ...) and that the
+#       page also writes in lower case elsewhere ('Type' beside 'type 2 diabetes') marks
+#       such a seam (`heading_seam`). Proper names ('Tijuana', 'Delgado') never appear in
+#       lower case, and title-case names ('Regeneris Therapy') follow a capitalised word.
+#    Thresholds are chosen on the corpus dev split and stored with the model (training.py,
+#    models/README.md); the gates were checked on whole pages (docs/accuracy.md,
+#    "Whole pages").
 
 DEFAULT_THRESHOLDS = {"agree": 0.5, "model_only": 0.8, "revive": 0.97}
 MODEL_RULE = "CC114"
 MODEL_ONLY_MIN_WORDS = 6
 
 
+BODY_KINDS = ("paragraph", "list_item", "quote")
+MENU_SEPARATOR = re.compile(r"\s(?:\||>|›|»|·|/)\s")
+MAX_HEADING_WORDS = 14
+SEAM = re.compile(r"(?<=[a-záéíóúñ)]) ([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\b")
+NOT_SENTENCE_END = frozenset(
+    [
+        *("a", "an", "the", "of", "in", "on", "at", "by", "to", "for", "from", "with"),
+        *("and", "or", "our", "your", "dr", "dra", "mr", "mrs", "ms", "st", "de", "del"),
+        *("la", "el", "los", "las", "y", "o", "en", "con", "por", "para", "al", "su", "sus"),
+        *("nuestro", "nuestra"),
+    ]
+)
+
+
+def heading_seam(text: str, page_text: str | None = None) -> int | None:
+    """Where a heading run into its paragraph ends (policy step 10d), or None.
+
+    A seam is a capitalised word within the first MAX_HEADING_WORDS words that follows an
+    all-lower-case word that can end a sentence (not 'of', 'Dr.', 'de'), is not an
+    abbreviation ('No.'), and that `page_text` (default: the sentence itself) also
+    contains in lower case, so it is an ordinary word capitalised because a new sentence
+    starts, not part of a name ('At Regeneris Therapy', 'Diabetic Neuropathy').
+    """
+    page_text = text if page_text is None else page_text
+    for m in SEAM.finditer(text):
+        before = text[: m.start()].split()
+        if len(before) < 2 or len(before) > MAX_HEADING_WORDS:
+            continue
+        previous = before[-1]
+        if not (previous.islower() or previous.endswith(")")):
+            continue  # 'Regeneris Therapy', 'Type 2 Diabetes': part of a title-case name
+        if previous.strip(".,") in NOT_SENTENCE_END or text[m.end() : m.end() + 1] == ".":
+            continue  # 'of Type', 'Dr. Vela'; 'No.' is an abbreviation
+        word = m.group(1).lower()
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", page_text):
+            return m.start() + 1
+    return None
+
+
 def model_only_candidate(
-    text: str, names_treatment: bool, kind: str = "paragraph", region: str = "main"
+    text: str,
+    names_treatment: bool,
+    kind: str = "paragraph",
+    region: str = "main",
+    page_text: str | None = None,
 ) -> bool:
-    """May a sentence become a model-only finding at all (policy step 10)?"""
+    """May a sentence become a model-only finding at all (policy step 10a-d)?"""
     return (
         names_treatment
-        and len(text.split()) >= MODEL_ONLY_MIN_WORDS
-        and kind not in HEADING_KINDS
+        and kind in BODY_KINDS
         and region == "main"
+        and len(text.split()) >= MODEL_ONLY_MIN_WORDS
+        and len(MENU_SEPARATOR.findall(text)) < 2
+        and heading_seam(text, page_text) is None
     )
 
 
@@ -346,9 +407,22 @@ def _names_treatment(page: Page, i: int) -> bool:
     return any(m.kind in ("intervention", "anaphor") for m in page.mentions.get(i, []))
 
 
-def _model_sentences(page: Page, flagged: set[int]) -> list[int]:
-    topic = {i for i, mentions in page.mentions.items() if mentions}
-    return sorted(i for i in topic | flagged if not page.sentences[i].hidden)
+def _model_only_candidates(page: Page, flagged: set[int]) -> set[int]:
+    """Visible sentences no rule flagged that step 10 allows to become model-only findings."""
+    return {
+        i
+        for i, mentions in page.mentions.items()
+        if mentions
+        and i not in flagged
+        and not page.sentences[i].hidden
+        and model_only_candidate(
+            page.sentences[i].text,
+            _names_treatment(page, i),
+            page.sentences[i].kind,
+            page.sentences[i].region,
+            page.text,
+        )
+    }
 
 
 def apply_model(
@@ -365,7 +439,9 @@ def apply_model(
         if f.code.startswith("CC1") and f.scope == "sentence"
     }
     flagged = {i for i in located.values() if i is not None}
-    indexes = _model_sentences(page, flagged)
+    rule = next((r for r in rules if r.code == MODEL_RULE), None)
+    candidates = _model_only_candidates(page, flagged) if rule is not None else set()
+    indexes = sorted({i for i in flagged if not page.sentences[i].hidden} | candidates)
     if not indexes:
         return findings
     thresholds = {**DEFAULT_THRESHOLDS, **classifier.meta.get("thresholds", {})}
@@ -393,21 +469,20 @@ def apply_model(
                 context=ContextDecision("asserted", None, "model"),
             )
         out.append(f)
-    rule = next((r for r in rules if r.code == MODEL_RULE), None)
     if rule is not None:
-        for i in indexes:
-            s = page.sentences[i]
-            if (
-                i not in flagged
-                and overclaim[i] >= thresholds["model_only"]
-                and model_only_candidate(s.text, _names_treatment(page, i), s.kind, s.region)
-            ):
+        for i in sorted(candidates):
+            if overclaim[i] >= thresholds["model_only"]:
                 out.append(_model_finding(rule, page, lex, i, overclaim[i]))
     return out
 
 
 def _model_finding(rule: Rule, page: Page, lex: CompiledLexicon, i: int, p: float) -> Finding:
     inter, cond, _, inferred = resolve_subject(page, lex, i)
+    main = page.facts.main_intervention if page.facts else None
+    if inter and main and lex.terms[inter].kind == "standard_care":
+        # 'Patients cut insulin by up to 80%': standard care is what the claim is about
+        # reducing; the claim is made for the page's own treatment.
+        inter, inferred = main, True
     evidence = replace(lookup(lex, inter, cond), intervention_inferred=inferred)
     text = page.sentences[i].text
     finding = build_finding(

@@ -72,7 +72,7 @@ class Config:
     baseline: str | None = None
     regex_timeout: float = 1.0
     jobs: int = 0
-    model: str = "none"
+    model: str = "default"
     max_bytes: int = 20 * 1024 * 1024
     root: str | None = None
     config_file: str | None = None

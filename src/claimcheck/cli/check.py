@@ -172,7 +172,7 @@ def _progress(enabled: bool):
     "--model",
     metavar="DIR|default|none",
     help="Sentence classifier beside the rules: 'default' (shipped), a model directory, "
-    "or 'none' [none].",
+    "or 'none' [default].",
 )
 @click.option(
     "--changed-since",
