@@ -10,6 +10,10 @@ temporary directory, then times four ways of reading the same bytes:
   (c) claimcheck `iter_reports([corpus], Config(jobs=1))`: the real pipeline, one process;
   (d) claimcheck `iter_reports([corpus], Config(jobs=0))`: all cores (or `--jobs N`).
 
+(c) and (d) run the rules only (`model="none"`) unless `--model` names a classifier
+("default" or a directory), so that numbers stay comparable whatever the configured
+default is.
+
 Why: to know how far the full pipeline is from the parsing floor, whether it meets the
 target of 300 pages/s per core, whether memory stays flat while streaming (RSS is
 sampled after 25 % and 100 % of the pages), and whether the parallel run gives exactly
@@ -600,10 +604,10 @@ def run_naive(paths: list[Path]) -> Result:
 
 
 def run_claimcheck(
-    corpus: Path, pages: int, jobs: int, label: str, rss_points: bool
+    corpus: Path, pages: int, jobs: int, label: str, rss_points: bool, model: str = "none"
 ) -> tuple[Result, list[tuple[str, str, int, int]]]:
     """Stream every page report; keep only a compact fingerprint of each finding."""
-    config = Config(jobs=jobs)
+    config = Config(jobs=jobs, model=model)
     checkpoints = {max(1, pages // 4): "25%", pages: "100%"} if rss_points else {}
     fingerprint: list[tuple[str, str, int, int]] = []
     errors: list[str] = []
@@ -629,9 +633,11 @@ def run_claimcheck(
     return result, fingerprint
 
 
-def profile_claimcheck(paths: list[Path], top: int = 15) -> tuple[str, list[tuple[str, float]]]:
+def profile_claimcheck(
+    paths: list[Path], model: str = "none", top: int = 15
+) -> tuple[str, list[tuple[str, float]]]:
     """cProfile (c) on the given pages: top functions and a per-stage breakdown."""
-    engine = Engine(Config(jobs=1))  # built outside the profile: a one-off cost per run
+    engine = Engine(Config(jobs=1, model=model))  # built outside the profile: a one-off cost
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in iter_reports([str(p) for p in paths], engine=engine):
@@ -646,14 +652,14 @@ def profile_claimcheck(paths: list[Path], top: int = 15) -> tuple[str, list[tupl
     return out.getvalue(), stage_breakdown(stats)
 
 
-def stage_clock(paths: list[Path]) -> list[tuple[str, float]]:
+def stage_clock(paths: list[Path], model: str = "none") -> list[tuple[str, float]]:
     """Seconds per stage without a profiler (cProfile inflates Python-heavy stages).
 
     The stages are timed one after the other on each page: read, decode + parse +
     tree walk (`extract`), parsing alone, segmentation, and the whole `check_document`
     (which segments again, so "matching + checks" is check_document minus segment).
     """
-    engine = Engine(Config(jobs=1))
+    engine = Engine(Config(jobs=1, model=model))
     parse = getattr(extract_module, "_parse_html", None)  # private: skipped if renamed
     clock = dict.fromkeys(("read", "extract", "parse", "segment", "check"), 0.0)
     for path in paths:
@@ -699,6 +705,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("rule triggers (trigger/preclinical)", "combine.py", "trigger_findings"),
     ("rule triggers (trigger/preclinical)", "combine.py", "preclinical_findings"),
     ("page checks (page_checks.check_*)", "page_checks.py", "check_"),
+    ("suppressions (apply_suppressions)", "suppress.py", "apply_suppressions"),
     ("scoring (score)", "score.py", "score"),
 )
 
@@ -790,6 +797,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", metavar="DIR", help="write the corpus to DIR and keep it")
     parser.add_argument(
+        "--model",
+        default="none",
+        help="classifier for (c) and (d): 'none' (rules only, default), 'default' or a directory",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help=f"also cProfile run (c) on the first {PROFILE_PAGES} pages",
@@ -814,15 +826,18 @@ def run(corpus: Path, args: argparse.Namespace, emit: Callable[[str], None]) -> 
     emit(f"machine: {machine()}")
     emit(f"load average before: {_load()} (other processes on the machine skew the timings)")
     start = time.perf_counter()
-    Engine(Config(jobs=1))
+    Engine(Config(jobs=1, model=args.model))
+    emit(f"model: {args.model} ('none' = rules only)")
     emit(f"Engine() construction (lexicon load + compile): {time.perf_counter() - start:.2f} s")
 
     jobs = args.jobs or max(1, os.cpu_count() or 1)
     floor = run_floor(paths)
     naive = run_naive(paths)
-    serial, serial_fp = run_claimcheck(corpus, len(paths), 1, "(c) claimcheck jobs=1", True)
+    serial, serial_fp = run_claimcheck(
+        corpus, len(paths), 1, "(c) claimcheck jobs=1", True, args.model
+    )
     label = f"(d) claimcheck jobs={'auto' if args.jobs == 0 else args.jobs} ({jobs})"
-    parallel, parallel_fp = run_claimcheck(corpus, len(paths), args.jobs, label, False)
+    parallel, parallel_fp = run_claimcheck(corpus, len(paths), args.jobs, label, False, args.model)
     workers = peak_rss_mb(resource.RUSAGE_CHILDREN)
     parallel.notes.append(f"largest worker peak RSS (RUSAGE_CHILDREN): {workers:.0f} MB")
     results = [floor, naive, serial, parallel]
@@ -845,14 +860,14 @@ def run(corpus: Path, args: argparse.Namespace, emit: Callable[[str], None]) -> 
 
     emit(f"load average after: {_load()}")
     if args.profile:
-        text, stages = profile_claimcheck(paths[:PROFILE_PAGES])
+        text, stages = profile_claimcheck(paths[:PROFILE_PAGES], args.model)
         emit(text)
         total = dict(stages)["total (profiled)"]
         emit(f"--- time per stage ({min(PROFILE_PAGES, len(paths))} pages, under cProfile) ---")
         for stage, seconds in stages:
             emit(f"{stage:<40} {seconds:8.3f} s  {100 * seconds / total:5.1f} %")
         sample = paths[:PROFILE_PAGES]
-        rows = stage_clock(sample)
+        rows = stage_clock(sample, args.model)
         total = rows[-1][1]
         emit(f"\n--- time per stage without profiler ({len(sample)} pages, jobs=1) ---")
         for stage, seconds in rows:

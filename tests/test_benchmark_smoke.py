@@ -10,6 +10,7 @@ def test_throughput_benchmark_smoke() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pages/s" in result.stdout
     assert "deterministic: yes" in result.stdout
+    assert "model: none" in result.stdout  # rules only unless --model says otherwise
 
 
 def test_rescoring_benchmark_smoke() -> None:

@@ -449,3 +449,60 @@ def test_random_markdown_and_text_never_raise(source: str, fmt: str) -> None:
         for offset, line, column in block.anchors:
             char = block.text[offset]
             assert lines[line - 1][column - 1] == char or not char.isalnum()
+
+
+PIECES = [
+    b"<p>",
+    b"</p>",
+    b"Cura total. ",
+    b"{{ x }}",
+    b"{% if %}",
+    b"{#c#}",
+    b"\r\n",
+    b"\r",
+    b"\x00",
+    b"\xc3\xa9",
+    b"\xe2\x80\x93",
+    b"\xff",
+    b'<meta charset="latin-1">',
+    b'<div style="display:none">oculto</div>',
+    b"<b>",
+    b"\n",
+    b"{",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe"]),
+    st.lists(st.sampled_from(PIECES), max_size=30),
+    st.sampled_from(["html", "markdown", "text"]),
+    st.sampled_from([None, "utf-8", "latin-1"]),
+)
+def test_extract_from_bytes_matches_extract_text(
+    bom: bytes, pieces: list[bytes], fmt: str, declared: str | None
+) -> None:
+    """extract() reuses UTF-8 bytes it can trust and skips work it can prove useless
+    (template stripping, NUL removal): the result must be extract_text's on the
+    decoded text, for BOMs, CRs, NULs, template tags and bytes that are not UTF-8."""
+    from claimcheck.sources import RawInput, decode
+
+    data = bom + b"".join(pieces)
+    origin = Origin("page." + fmt, encoding=declared)
+    via_bytes = extract(RawInput(origin, data, fmt))  # type: ignore[arg-type]
+    text, encoding = decode(data, declared)
+    if encoding != declared:
+        origin = Origin(origin.path, encoding=encoding)
+    assert via_bytes == extract_text(text, fmt, origin)  # type: ignore[arg-type]
+
+
+def test_decode_answers_again_from_memory_and_without_it() -> None:
+    from claimcheck.sources import decode, decode_exact
+
+    data = "Células madre: ¿cura?\x00".encode()
+    first = decode(data)
+    assert first == ("Células madre: ¿cura?", "utf-8")
+    assert decode(data, "utf-8") == first  # remembered, and the same as a fresh decode
+    assert decode_exact(bytes(data), "utf-8") == (*first, False)  # a NUL was removed
+    assert decode_exact(b"caf\xc3\xa9") == ("café", "utf-8", True)
+    assert decode_exact(b"\xef\xbb\xbfcaf\xc3\xa9")[2] is False  # the BOM is not in the text

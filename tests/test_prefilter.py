@@ -70,3 +70,10 @@ WORDS = st.sampled_from(
 def test_same_findings_on_random_text(words: list[str]) -> None:
     text = " ".join(words)
     assert FILTERED.check_text(text) == UNFILTERED.check_text(text)
+
+
+def test_match_is_the_wrapper_answer() -> None:
+    """PatternSet.match calls the RE2 binding directly; it must answer like the wrapper."""
+    patterns = FILTERED.compiled.patterns
+    for text in ("", "Our stem cells cure diabetes.", "Las células madre curan la diabetes ¿no?"):
+        assert patterns.match(text) == (patterns._set.Match(text) or [])

@@ -159,6 +159,32 @@ def decide(
     return decide_scanned(scan(text, modifiers, timeout), start, end, whole_quote=whole_quote)
 
 
+class _Plan:
+    """How to pick a sentence's possible modifiers from its pre-filter ids: for each id, the
+    modifier's position in the list (to keep the list order), and which always run."""
+
+    def __init__(self, modifiers: Sequence[CompiledModifier]) -> None:
+        self.modifiers = modifiers
+        self.position = {m.set_id: n for n, m in enumerate(modifiers) if m.set_id is not None}
+        self.always = [n for n, m in enumerate(modifiers) if m.set_id is None]
+        nonhuman = [m for m in modifiers if m.modifier.category == "NONHUMAN"]
+        self.nonhuman_ids = frozenset(m.set_id for m in nonhuman)
+        self.nonhuman_always = any(m.set_id is None for m in nonhuman)
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(modifiers: Sequence[CompiledModifier]) -> _Plan:
+    """The plan for a modifier list, built once per list (one per compiled lexicon)."""
+    plan = _PLANS.get(id(modifiers))
+    if plan is None or plan.modifiers is not modifiers:
+        if len(_PLANS) > 32:
+            _PLANS.clear()
+        plan = _PLANS[id(modifiers)] = _Plan(modifiers)
+    return plan
+
+
 class ScanCache:
     """Sentence scans for one page, keyed by sentence index; only the modifiers the
     pre-filter lets through run on a sentence."""
@@ -170,17 +196,30 @@ class ScanCache:
         self.timeout = timeout
         self.candidates = candidates
         self._scans: dict[int, SentenceScan] = {}
-        self._nonhuman = [m for m in modifiers if m.modifier.category == "NONHUMAN"]
+        self._plan = _plan(modifiers)
 
     def get(self, index: int, text: str) -> SentenceScan:
-        if index not in self._scans:
-            possible = [m for m in self.modifiers if self.candidates.possible(m, index)]
-            self._scans[index] = scan(text, possible, self.timeout)
-        return self._scans[index]
+        """The scan of sentence `index` (whose text is `text`), made on first use."""
+        found = self._scans.get(index)
+        if found is None:
+            found = self._scans[index] = scan(text, self._possible(index), self.timeout)
+        return found
+
+    def _possible(self, index: int) -> list[CompiledModifier]:
+        """The modifiers the pre-filter lets through for a sentence, in list order."""
+        plan = self._plan
+        position = plan.position
+        chosen = [position[i] for i in self.candidates.ids(index) if i in position]
+        if plan.always:
+            chosen += plan.always
+        chosen.sort()
+        modifiers = self.modifiers
+        return [modifiers[n] for n in chosen]
 
     def nonhuman(self, index: int, text: str) -> str | None:
         """The sentence's animal / laboratory qualifier, if any (scans only when possible)."""
-        if not any(self.candidates.possible(m, index) for m in self._nonhuman):
+        plan = self._plan
+        if not plan.nonhuman_always and plan.nonhuman_ids.isdisjoint(self.candidates.ids(index)):
             return None
         return has_category(self.get(index, text), "NONHUMAN")
 

@@ -71,13 +71,13 @@ class Candidates:
 
     def __init__(self, sentences: Sequence[Sentence], patterns: PatternSet) -> None:
         self._all = range(len(sentences))
-        self._per_sentence: list[Sequence[int]] = []
+        match = patterns.match
+        self._per_sentence: list[Sequence[int]] = [match(s.text) for s in sentences]
         self._by_pattern: dict[int, list[int]] = defaultdict(list)
-        for i, sentence in enumerate(sentences):
-            ids = patterns.match(sentence.text)
-            self._per_sentence.append(ids)
+        by_pattern = self._by_pattern
+        for i, ids in enumerate(self._per_sentence):
             for pid in ids:
-                self._by_pattern[pid].append(i)
+                by_pattern[pid].append(i)
 
     def sentences(self, cp: CompiledPattern | CompiledModifier) -> Sequence[int]:
         """Indexes of the sentences where the pattern may match."""
@@ -88,6 +88,10 @@ class Candidates:
     def possible(self, cp: CompiledPattern | CompiledModifier, i: int) -> bool:
         """May the pattern match in sentence i?"""
         return cp.set_id is None or cp.set_id in self._per_sentence[i]
+
+    def ids(self, i: int) -> Sequence[int]:
+        """Pre-filter ids of the patterns that may match in sentence i."""
+        return self._per_sentence[i]
 
 
 def iter_hits(

@@ -114,12 +114,14 @@ def _is_boundary(text: str, dot: int, after: int, sentence_start: int) -> bool:
         return False
     if text[dot] != "." or text.startswith("..", dot):
         return True  # ! ? … and "..." always end a sentence before a capital
-    word_start = max(text.rfind(" ", sentence_start, dot) + 1, sentence_start)
+    word_start = text.rfind(" ", sentence_start, dot) + 1
+    if word_start < sentence_start:
+        word_start = sentence_start
     token = text[word_start : dot + 1].lstrip(_OPENERS)
     lower = token.lower()
     if lower in _NUMBER_ABBREVIATIONS:
         return not nxt.isdigit()
-    if lower in _ABBREVIATIONS or _ACRONYM_RE.fullmatch(token):
+    if lower in _ABBREVIATIONS or (token.count(".") > 1 and _ACRONYM_RE.fullmatch(token)):
         return False
     if len(token) == 2 and token[0].isupper():
         return False  # an initial: "J. Smith"
@@ -174,15 +176,10 @@ class _SourceMap:
         line = min(max(line, 1), len(self.starts))
         return self.starts[line - 1] + max(column, 1) - 1
 
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def find(self, text: str, lo: int, line: int) -> int:
-        """Where `text` seems to start at or after `lo`, within 200 lines of `line`."""
+    def window_end(self, line: int) -> int:
+        """Where the search for text near `line` stops: 200 lines further on."""
         end_line = min(line + 200, len(self.starts))
-        hi = self.starts[end_line] if end_line < len(self.starts) else len(self.source)
-        return find_prefix(self.source, text, lo, min(hi, lo + 50_000))
+        return self.starts[end_line] if end_line < len(self.starts) else len(self.source)
 
 
 def _anchored(block: Block, keys: list[int], offset: int) -> tuple[int, int]:
@@ -192,9 +189,9 @@ def _anchored(block: Block, keys: list[int], offset: int) -> tuple[int, int]:
 
 
 def _positions(
-    block: Block, spans: list[tuple[int, int]], source: _SourceMap | None
+    block: Block, spans: list[tuple[int, int]], pieces: list[str], source: _SourceMap | None
 ) -> list[tuple[int, int]]:
-    """Source line and column of each sentence span of `block`."""
+    """Source line and column of each sentence span of `block` (`pieces` are their texts)."""
     if block.anchors:
         keys = [anchor[0] for anchor in block.anchors]
         return [_anchored(block, keys, start) for start, _ in spans]
@@ -203,15 +200,20 @@ def _positions(
         return [first] * len(spans)
     # The source is never shorter than the text it renders, so a sentence starts at
     # least `start` characters after its block (or, once one is found, after the
-    # previous sentence plus the text between them).
+    # previous sentence plus the text between them); it is looked for within 200 lines
+    # and 50,000 characters.
     positions = [first]
-    text = block.text
+    text, starts = source.source, source.starts
     floor = source.offset(block.line, block.column)
-    for start, end in spans[1:]:
-        found = source.find(text[start:end], floor + start, block.line)
+    window_end = source.window_end(block.line)
+    for index in range(1, len(spans)):
+        start = spans[index][0]
+        lo = floor + start
+        found = find_prefix(text, pieces[index], lo, min(window_end, lo + 50_000))
         if found >= 0:
             floor = found - start
-            positions.append(source.position(found))
+            line = bisect_right(starts, found)
+            positions.append((line, found - starts[line - 1] + 1))
         else:
             positions.append(first)
     return positions
@@ -223,6 +225,30 @@ def _sentence_lang(piece: str, default: str) -> str:
     if es + en >= 4 and es != en:
         return "es" if es > en else "en"
     return default
+
+
+def _block_sentences(
+    block: Block,
+    index: int,
+    base: int,
+    spans: list[tuple[int, int]],
+    source: _SourceMap | None,
+    default: str,
+) -> list[Sentence]:
+    """The sentences of one block, whose text starts at `base` in the document text."""
+    text = block.text
+    pieces = [text[start:end] for start, end in spans]
+    positions = _positions(block, spans, pieces, source)
+    hidden, region, kind = block.hidden, block.region, block.kind
+    sentences = []
+    for (start, end), piece, (line, column) in zip(spans, pieces, positions, strict=True):
+        lang = _sentence_lang(piece, default)
+        sentences.append(
+            Sentence(
+                piece, index, base + start, base + end, line, column, lang, hidden, region, kind
+            )
+        )
+    return sentences
 
 
 def segment(document: Document) -> list[Sentence]:
@@ -237,30 +263,34 @@ def segment(document: Document) -> list[Sentence]:
         text_lang = guess_lang(" ".join(b.text for b in document.blocks[:400]))
     source = _SourceMap(document.source_text) if document.source_text else None
     sentences: list[Sentence] = []
-    append = sentences.append
     base = 0
     for index, block in enumerate(document.blocks):
         text = block.text
-        spans = split_sentences(text)
-        if spans:
-            positions = _positions(block, spans, source)
+        if _one_sentence(block):  # the usual case (menus, headings, cells): no splitting
+            lang = _sentence_lang(text, text_lang)
+            end = base + len(text)
             hidden, region, kind = block.hidden, block.region, block.kind
-            for (start, end), (line, column) in zip(spans, positions, strict=True):
-                piece = text[start:end]
-                lang = _sentence_lang(piece, text_lang)
-                append(
-                    Sentence(
-                        piece,
-                        index,
-                        base + start,
-                        base + end,
-                        line,
-                        column,
-                        lang,
-                        hidden,
-                        region,
-                        kind,
-                    )
+            sentences.append(
+                Sentence(
+                    text, index, base, end, block.line, block.column, lang, hidden, region, kind
                 )
+            )
+        else:
+            spans = split_sentences(text)
+            if spans:
+                sentences += _block_sentences(block, index, base, spans, source, text_lang)
         base += len(text) + 2
     return sentences
+
+
+def _one_sentence(block: Block) -> bool:
+    """True when `split_sentences` would give the block's whole text as one sentence at
+    the block's own position: no outer whitespace, no boundary candidate, not too long."""
+    text = block.text
+    return (
+        not block.anchors
+        and 0 < len(text) <= MAX_SENTENCE
+        and not text[0].isspace()
+        and not text[-1].isspace()
+        and _CANDIDATE_RE.search(text) is None
+    )

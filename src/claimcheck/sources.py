@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -110,12 +111,45 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     UTF-8, then charset-normalizer's best guess, then latin-1. NUL characters are
     removed, so later stages never see them.
     """
+    text, encoding, _ = decode_exact(data, declared)
+    return text, encoding
+
+
+# Codecs in which U+0000 comes from a 0x00 byte and from nothing else.
+_NUL_IS_ZERO_BYTE = frozenset(("utf-8", "cp1252", "latin-1", "ascii"))
+_last = threading.local()
+
+
+def decode_exact(data: bytes, declared: str | None = None) -> tuple[str, str, bool]:
+    """`decode`, plus whether the text is exactly `data` decoded with that encoding (no
+    byte-order mark, no replaced bytes, no NUL removed): then `data` is its encoding.
+
+    The last answer is remembered (per thread): reading a file decodes it to check it,
+    and extraction decodes the same bytes again. For UTF-8, the answer without
+    `declared` also holds for `declared="utf-8"`: both decode the same bytes strictly.
+    """
+    if type(data) is not bytes:  # only immutable bytes can be recognised again
+        return _decode(bytes(data), declared)
+    last = getattr(_last, "memo", None)
+    if last is not None and last[0] is data and declared in last[1]:
+        return last[1][declared]
+    answer = _decode(data, declared)
+    answers = {declared: answer}
+    if declared is None and answer[1] == "utf-8" and answer[2]:
+        answers["utf-8"] = answer
+    _last.memo = (data, answers)
+    return answer
+
+
+def _decode(data: bytes, declared: str | None) -> tuple[str, str, bool]:
     text: str | None = None
     encoding = ""
+    exact = True
     bom = _bom(data)
     if bom is not None:
         encoding = bom[0]
         text = data[bom[1] :].decode(encoding, errors="replace")
+        exact = False
     if text is None:
         label = declared.strip().lower() if declared else _declared_charset(data)
         if label:
@@ -128,10 +162,13 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
         best = from_bytes(data).best()
         if best is not None:
-            text, encoding = str(best), best.encoding
+            text, encoding, exact = str(best), best.encoding, False
     if text is None:
         text, encoding = data.decode("latin-1"), "latin-1"
-    return text.replace("\x00", ""), encoding
+    if encoding in _NUL_IS_ZERO_BYTE and b"\x00" not in data:
+        return text, encoding, exact  # no NUL to remove, and no need to scan the text
+    clean = text.replace("\x00", "")
+    return clean, encoding, exact and len(clean) == len(text)
 
 
 def _head_text(data: bytes) -> str:
@@ -173,7 +210,7 @@ def _check(path: str, data: bytes) -> str:
     if _is_binary(data):
         raise SourceError(path, "binary", "looks like a binary file (NUL bytes), not text")
     text, encoding = decode(data)
-    if not data or not text.strip():
+    if not data or not text or text.isspace():
         raise SourceError(path, "empty", "the input is empty")
     return encoding
 
