@@ -429,6 +429,35 @@ def test_plain_text_first_line_wrapped_sentence_is_not_heading() -> None:
     ]
 
 
+LONG = (
+    "Cell therapies for diabetes have been studied in small trials for more than a decade, "
+    "and the results so far are modest, short-lived and limited to a few hundred patients."
+)
+
+
+def test_plain_text_with_one_paragraph_per_line_keeps_headings_apart() -> None:
+    # Text copied from a browser keeps one paragraph per line and no blank lines; a
+    # heading there must not be glued to the paragraph after it.
+    text = (
+        f"What the trials show\n{LONG}\nWho can take part\n- Adults with type 2 diabetes\n{LONG}\n"
+    )
+    doc = extract_text(text, "text", ORIGIN)
+    assert [(b.kind, b.line) for b in doc.blocks] == [
+        ("heading", 1),
+        ("paragraph", 2),
+        ("heading", 3),
+        ("list_item", 4),
+        ("paragraph", 5),
+    ]
+
+
+def test_plain_text_wrapped_at_a_fixed_width_still_joins_lines() -> None:
+    # Hard-wrapped text (no line over 150 characters) keeps the blank-line rules above.
+    text = "Title\n\nShort line without period\nAnother line follows it.\n"
+    doc = extract_text(text, "text", ORIGIN)
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+
+
 def test_crlf_and_cr_line_endings() -> None:
     doc = extract_text("Title\r\n\r\nFirst line\r\nsecond.\rThird.\r\n", "text", ORIGIN)
     assert [(b.text, b.line) for b in doc.blocks] == [

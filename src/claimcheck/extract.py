@@ -777,8 +777,19 @@ def _is_text_heading(line: str, following: str) -> bool:
     return not following.strip() or not following.lstrip()[:1].islower()
 
 
+def _one_paragraph_per_line(lines: list[str]) -> bool:
+    """Is this text laid out one paragraph per line (copied from a browser or a CMS), not
+    hard-wrapped at a fixed width? Wrapped prose never has a line of 150+ characters."""
+    return any(len(line) > 150 and line.count(" ") >= 10 for line in lines)
+
+
 def _text_blocks(text: str) -> list[Block]:
+    """Blocks of plain text: blank lines separate paragraphs; a short line without final
+    punctuation before a capitalised line is a heading; bullets and numbers are items.
+    When the text keeps one paragraph per line, every line is a block of its own unless
+    the next line carries on in lower case, so headings are not glued to paragraphs."""
     lines = text.split("\n")
+    per_line = _one_paragraph_per_line(lines)
     build = _BlockBuilder()
     first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     for index, raw in enumerate(lines):
@@ -788,20 +799,22 @@ def _text_blocks(text: str) -> list[Block]:
         number = index + 1
         following = lines[index + 1] if index + 1 < len(lines) else ""
         starts_block = build.kind is None
+        indent = len(raw) - len(raw.lstrip())
         if item := _TEXT_ITEM_RE.match(raw):
             build.open("list_item")
             build.pieces.append((raw[item.end() :], number, item.end() + 1))
-            continue
-        heading = starts_block and _is_text_heading(raw, following)
-        if heading and (index == first or not following.strip()):
+        elif starts_block and _is_text_heading(raw, following) and (
+            per_line or index == first or not following.strip()
+        ):
             build.open("heading")
-            indent = len(raw) - len(raw.lstrip())
             build.pieces.append((raw[indent:], number, indent + 1))
             build.close()
             continue
-        if starts_block:
-            build.open("paragraph")
-        indent = len(raw) - len(raw.lstrip())
-        build.pieces.append((raw[indent:], number, indent + 1))
+        else:
+            if starts_block:
+                build.open("paragraph")
+            build.pieces.append((raw[indent:], number, indent + 1))
+        if per_line and not following.lstrip()[:1].islower():
+            build.close()
     build.close()
     return build.blocks
