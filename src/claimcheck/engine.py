@@ -143,7 +143,10 @@ class Engine:
         for rule in rules:
             if rule.check == "preclinical_benefit":
                 findings += preclinical_findings(rule, page, self.compiled, scans)
-        claims = [f for f in findings if not f.suppressed and f.code.startswith("CC1")]
+        # Benefit claims, which disclaimers and risk statements must qualify; an offer by mail
+        # (CC109) is regulated but claims no benefit.
+        overclaims = {r.code for r in rules if r.family == "overclaim"}
+        claims = [f for f in findings if not f.suppressed and f.code in overclaims]
         for rule in rules:
             check = CHECKS.get(rule.check)
             if check:
