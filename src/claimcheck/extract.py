@@ -803,8 +803,10 @@ def _text_blocks(text: str) -> list[Block]:
         if item := _TEXT_ITEM_RE.match(raw):
             build.open("list_item")
             build.pieces.append((raw[item.end() :], number, item.end() + 1))
-        elif starts_block and _is_text_heading(raw, following) and (
-            per_line or index == first or not following.strip()
+        elif (
+            starts_block
+            and _is_text_heading(raw, following)
+            and (per_line or index == first or not following.strip())
         ):
             build.open("heading")
             build.pieces.append((raw[indent:], number, indent + 1))
