@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,9 +72,9 @@ class _Vectorizer:
             raise ModelError(f"unsupported analyzer {self.analyzer!r}")
         self.vocabulary_ = vocabulary
         self.idf_ = np.asarray(idf, dtype=np.float64)
-        self._word_columns: dict[str, list[int]] = {}  # char_wb: columns of one word
+        self._word_columns: dict[str, np.ndarray] = {}  # char_wb: columns of one word
 
-    def _char_columns(self, word: str) -> list[int]:
+    def _char_columns(self, word: str) -> np.ndarray:
         """Vocabulary columns of the char_wb n-grams of one word (cached: words repeat)."""
         cached = self._word_columns.get(word)
         if cached is None:
@@ -83,7 +82,7 @@ class _Vectorizer:
                 self._word_columns.clear()
             vocabulary = self.vocabulary_
             grams = self._char_grams(word)
-            cached = [vocabulary[g] for g in grams if g in vocabulary]
+            cached = np.array([vocabulary[g] for g in grams if g in vocabulary], dtype=np.int64)
             self._word_columns[word] = cached
         return cached
 
@@ -113,36 +112,52 @@ class _Vectorizer:
             out += self._char_grams(word)
         return out
 
-    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(column indexes, tf-idf values) of one text, l2-normalised."""
-        if self.analyzer == "char_wb":
-            lowered = text.lower() if self.lowercase else text
-            columns = [j for w in lowered.split() for j in self._char_columns(w)]
-        else:
-            vocabulary = self.vocabulary_
-            columns = [vocabulary[t] for t in self.terms(text) if t in vocabulary]
-        if not columns:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        counts = Counter(columns)
-        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    def _columns(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary column of every n-gram of the texts (repeats included), all
+        texts concatenated, and how many of them belong to each text."""
+        pieces: list[np.ndarray] = []
+        lengths: list[int] = []
+        for text in texts:
+            if self.analyzer == "char_wb":
+                lowered = text.lower() if self.lowercase else text
+                words = [self._char_columns(w) for w in lowered.split()]
+                pieces += words
+                lengths.append(sum(map(len, words)))
+            else:
+                vocabulary = self.vocabulary_
+                found = [vocabulary[t] for t in self.terms(text) if t in vocabulary]
+                pieces.append(np.array(found, dtype=np.int64))
+                lengths.append(len(found))
+        flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        return flat, np.array(lengths, dtype=np.int64)
+
+    def transform_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, l2-normalised tf-idf value) of every non-zero feature of some
+        texts, in a few numpy calls for the whole batch rather than several per text."""
+        flat, lengths = self._columns(texts)
+        width = len(self.idf_)
+        keys, counts = np.unique(
+            np.repeat(np.arange(len(texts)), lengths) * width + flat, return_counts=True
+        )
+        rows, cols = keys // width, keys % width
+        tf = counts.astype(np.float64)
         if self.sublinear_tf:
             tf = np.log(tf) + 1.0
-        values = tf * self.idf_[index]
-        norm = float(np.sqrt(values @ values))
-        return index, (values / norm if norm else values)
+        values = tf * self.idf_[cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+        return rows, cols, values / norms[rows]
+
+    def transform_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(column indexes, tf-idf values) of one text, l2-normalised."""
+        _, cols, values = self.transform_batch([text])
+        return cols, values
 
     def transform(self, texts: Sequence[str]):
         """A SciPy CSR matrix, one row per text (for callers that want the features)."""
         from scipy.sparse import csr_matrix
 
-        rows, cols, vals = [], [], []
-        for i, text in enumerate(texts):
-            index, values = self.transform_one(text)
-            rows += [i] * len(index)
-            cols += index.tolist()
-            vals += values.tolist()
-        return csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.idf_)))
+        rows, cols, values = self.transform_batch(texts)
+        return csr_matrix((values, (rows, cols)), shape=(len(texts), len(self.idf_)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,18 +192,17 @@ class SentenceClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, one row per text, columns in `labels` order (numpy only)."""
+        if not len(texts):
+            return np.zeros((0, len(self.labels)))
         scores = np.tile(self.intercept.astype(np.float64), (len(texts), 1))
         offset = 0
         for name in VECTORIZERS:
             vec = self.vectorizers[name]
-            block = self.coef[:, offset : offset + len(vec.idf_)]
-            for i, text in enumerate(texts):
-                index, values = vec.transform_one(text)
-                if len(index):
-                    scores[i] += block[:, index] @ values
+            rows, cols, values = vec.transform_batch(texts)
+            weights = self.coef[:, offset + cols] * values  # (labels, non-zero features)
+            for k in range(len(self.labels)):
+                scores[:, k] += np.bincount(rows, weights=weights[k], minlength=len(texts))
             offset += len(vec.idf_)
-        if not len(texts):
-            return np.zeros((0, len(self.labels)))
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

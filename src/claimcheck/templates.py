@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from claimcheck.yamlio import safe_load
+
 TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 MDX_MODULE_LINE = re.compile(r"^[ \t]*(import|export)\b[^\n]*$", re.MULTILINE)
 SETTING_KEYS = {"jurisdiction": "jurisdiction", "page-type": "page_type", "page_type": "page_type"}
@@ -45,7 +47,7 @@ def front_matter_settings(text: str) -> tuple[dict[str, Any], list[str]]:
     if end is None:
         return {}, []
     try:
-        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+        data = safe_load("\n".join(lines[1:end])) or {}
     except yaml.YAMLError:
         return {}, ["1: front matter is not valid YAML; its claimcheck settings are ignored"]
     table = data.get("claimcheck") if isinstance(data, dict) else None
