@@ -22,9 +22,12 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+_TAG_START = re.compile(r"\{[{%#]")
+
+
 def strip_template_tags(text: str) -> str:
     """Blank out Jinja/Nunjucks/Liquid/Hugo tags ({{ }}, {% %}, {# #}, {{< >}})."""
-    if "{{" not in text and "{%" not in text and "{#" not in text:
+    if not _TAG_START.search(text):  # one scan for the usual page without tags
         return text
     return TEMPLATE_TAG.sub(_blank, text)
 
