@@ -7,6 +7,7 @@ Hidden text never satisfies a duty: a disclaimer a visitor cannot see does not c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from claimcheck.facts import Page
 from claimcheck.lexicon.types import Rule
 from claimcheck.match import CompiledLexicon, CompiledPattern, first_match, iter_hits
 from claimcheck.model import Finding, Severity
+from claimcheck.prefilter import PatternSet
 
 DISCLAIMER_RULE = "CC201"
 
@@ -340,6 +342,18 @@ def check_claims_without(c: CheckInput) -> list[Finding]:
     return [_sentence_finding(c, claims[0], "")]
 
 
+@functools.lru_cache(maxsize=32)
+def _source_filter(patterns: tuple[str, ...]) -> PatternSet | None:
+    """One RE2 set of the relaxed `patterns` (a superset) for a first pass over a whole
+    page source, or None when one of them cannot be relaxed. RE2 scans a 55 KB page in a
+    fraction of the time `regex` takes, and most pages have no match at all."""
+    quick = PatternSet()
+    if not quick.enabled or any(quick.add(p) is None for p in patterns):
+        return None
+    quick.compile()
+    return quick
+
+
 def check_video_disclaimer(c: CheckInput) -> list[Finding]:
     """CC205 (v1): a page with an embedded video, benefit claims and no visible disclaimer.
     The video's own words cannot be read yet, so the page's disclaimer stands in for them."""
@@ -347,7 +361,11 @@ def check_video_disclaimer(c: CheckInput) -> list[Finding]:
     if not claims or any(not c.page.sentences[i].hidden for i in _disclaimers(c)):
         return []
     source = c.page.doc.source_text
-    embed = _search(c.lex.group(c.rule, "embed"), source, c.timeout) if source else None
+    embeds = c.lex.group(c.rule, "embed")
+    quick = _source_filter(tuple(cp.pattern.regex for cp in embeds))
+    if not source or (quick is not None and not quick.match(source)):
+        return []
+    embed = _search(embeds, source, c.timeout)
     if embed is None:
         return []
     return [_sentence_finding(c, claims[0], "", extra={"embed": embed.group(0)[:60]})]
