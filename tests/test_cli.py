@@ -155,3 +155,19 @@ def test_custom_lexicon_rule_runs_and_its_examples_are_checked(runner: CliRunner
         main, ["check", str(page), "--lexicons", str(tmp_path), "--select", "CC950"]
     )
     assert result.exit_code == 0 and "CC950 [warning] Promises youth." in result.output
+
+
+def test_unwritable_output_is_a_one_line_error(runner: CliRunner, tmp_path) -> None:
+    target = str(tmp_path / "missing-dir" / "report.json")
+    result = runner.invoke(main, ["check", CLEAN, "--format", "json", "-o", target])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_dash_output_means_stdout(runner: CliRunner, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["check", CLEAN, "--format", "json", "-o", "-"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["files"]
+    assert not (tmp_path / "-").exists()

@@ -125,3 +125,14 @@ def test_model_only_claim_about_reducing_insulin_is_attributed_to_the_page_treat
     assert found, "the shipped model no longer flags 'Patients cut insulin by up to 80%'"
     assert found[0].evidence.intervention == "stem_cells"
     assert found[0].evidence.intervention_inferred
+
+
+def test_page_words_match_whole_words_as_written() -> None:
+    # heading_seam looks words up in a per-page set instead of searching the page per
+    # sentence (which made a megabyte-long page take minutes); same answers as the search.
+    import re
+
+    text = (SAMPLES / "plain-copy.txt").read_text(encoding="utf-8")
+    for word in ("patients", "stem", "cells", "our", "type", "x-ray", "insulin", "vitalis"):
+        searched = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
+        assert (word in combine._words(text)) == searched, word

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 
 from claimcheck.context import Context, ScanCache, decide_scanned
 from claimcheck.evidence import LEVEL_TEXT, exceeds, lookup, weaker
@@ -349,6 +349,7 @@ MODEL_ONLY_MIN_WORDS = 6
 BODY_KINDS = ("paragraph", "list_item", "quote")
 MENU_SEPARATOR = re.compile(r"\s(?:\||>|›|»|·|/)\s")
 MAX_HEADING_WORDS = 14
+_HEAD_WORDS = re.compile(rf"\s*(?:\S+\s+){{{MAX_HEADING_WORDS + 1}}}\S+")
 SEAM = re.compile(r"(?<=[a-záéíóúñ)]) ([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\b")
 NOT_SENTENCE_END = frozenset(
     [
@@ -358,6 +359,15 @@ NOT_SENTENCE_END = frozenset(
         *("nuestro", "nuestra"),
     ]
 )
+
+
+_WORD = re.compile(r"[\w-]+")
+
+
+@lru_cache(maxsize=8)
+def _words(page_text: str) -> frozenset[str]:
+    """The words of a page as written (case kept), built once per page, not per sentence."""
+    return frozenset(_WORD.findall(page_text))
 
 
 def heading_seam(text: str, page_text: str | None = None) -> int | None:
@@ -370,7 +380,10 @@ def heading_seam(text: str, page_text: str | None = None) -> int | None:
     starts, not part of a name ('At Regeneris Therapy', 'Diabetic Neuropathy').
     """
     page_text = text if page_text is None else page_text
-    for m in SEAM.finditer(text):
+    # Only the first MAX_HEADING_WORDS words can hold a seam: search no further, so that
+    # a megabyte-long 'sentence' costs no more than a short one.
+    head = _HEAD_WORDS.match(text)
+    for m in SEAM.finditer(text, 0, head.end() if head else len(text)):
         before = text[: m.start()].split()
         if len(before) < 2 or len(before) > MAX_HEADING_WORDS:
             continue
@@ -380,7 +393,7 @@ def heading_seam(text: str, page_text: str | None = None) -> int | None:
         if previous.strip(".,") in NOT_SENTENCE_END or text[m.end() : m.end() + 1] == ".":
             continue  # 'of Type', 'Dr. Vela'; 'No.' is an abbreviation
         word = m.group(1).lower()
-        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", page_text):
+        if word in _words(page_text):
             return m.start() + 1
     return None
 

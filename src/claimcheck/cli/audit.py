@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from claimcheck.cli.base import config_option, db_option, main, split_values
+from claimcheck.cli.base import config_option, db_option, emit, main, split_values
 from claimcheck.errors import ClaimcheckError, ExitCode
 
 if TYPE_CHECKING:
@@ -199,8 +198,5 @@ def report(
         text = audit_report_html(directory, config, lang)
     else:
         text, _ = audit_report_json(directory, config)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
+    if emit(text, output):
         click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -20,6 +21,19 @@ def fail(message: str) -> None:
     """Print a one-line error and exit 2: the CLI's answer to bad usage or input."""
     click.echo(f"claimcheck: error: {message}", err=True)
     sys.exit(ExitCode.USAGE)
+
+
+def emit(text: str, output: str | None) -> bool:
+    """Write a report to `output` (a file; stdout for None or '-'); True when a file was
+    written. A file that cannot be written is a one-line error and exit 2."""
+    if not output or output == "-":
+        click.echo(text, nl=False)
+        return False
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    return True
 
 
 config_option = click.option(

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from claimcheck.cli.base import config_option, fail, main, split_values
+from claimcheck.cli.base import config_option, emit, fail, main, split_values
 from claimcheck.errors import ClaimcheckError, ExitCode
 
 if TYPE_CHECKING:
@@ -253,10 +252,7 @@ def check(
         fail_on=config.fail_on,
         texts=_page_texts(report) if fmt == "html" else None,
     )
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
     if fmt == "text":
         for warning in (w for page in report.files for w in page.warnings):
             click.echo(f"claimcheck: warning: {warning}", err=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from claimcheck.cli.base import fail, main
+from claimcheck.cli.base import emit, fail, main
 
 if TYPE_CHECKING:
     pass
@@ -109,8 +109,5 @@ def annotate(paths: tuple[str, ...], output: str | None, model_dir: str) -> None
 
     lines = [json.dumps(row, ensure_ascii=False) for row in annotation_rows(paths, model_dir)]
     text = "\n".join(lines) + ("\n" if lines else "")
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
+    if emit(text, output):
         click.echo(f"{len(lines)} sentence(s) written to {output}", err=True)
-    else:
-        click.echo(text, nl=False)
