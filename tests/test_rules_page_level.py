@@ -175,3 +175,22 @@ def test_testimonial_rules(tmp_path) -> None:
     )
     report = _check(tmp_path, "b.html", US_CLINIC.format(extra=DISCLAIMER + RISKS + careful))
     assert not {"CC402", "CC403", "CC404", "CC405"} & set(codes(report))
+
+
+def test_cc303_one_physicians_cedula_does_not_cover_another(tmp_path) -> None:
+    extra = (
+        "<p>Agende su valoración con el Dr. Roberto Salinas.</p>"
+        "<p>La Dra. Ana Ruiz Treviño, cédula profesional 7654321, dirige la clínica.</p>"
+    )
+    report = _check(tmp_path, "dos.html", MX_CLINIC.format(extra=extra, footer=""))
+    found = [f for f in report.active_findings if f.code == "CC303"]
+    assert [f.trigger for f in found] == ["Dr. Roberto Salinas"]
+
+
+def test_cc303_a_cedula_at_any_mention_of_the_physician_counts(tmp_path) -> None:
+    extra = (
+        "<p>El Dr. Salinas le explica cada paso del tratamiento.</p>"
+        "<p>Equipo médico: Dr. Roberto Salinas, Céd. Prof. 8123456.</p>"
+    )
+    report = _check(tmp_path, "uno.html", MX_CLINIC.format(extra=extra, footer=""))
+    assert_no_finding(report, "CC303")

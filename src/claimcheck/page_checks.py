@@ -245,23 +245,45 @@ def check_absence(c: CheckInput) -> list[Finding]:
     return [page_finding(c)]
 
 
+def _physician_mentions(c: CheckInput) -> list[tuple[int, int, int, str]]:
+    """(start, end, sentence index, name) of every visible physician name on the page, in
+    page order, overlapping matches of different patterns counted once."""
+    found = []
+    sentences = c.page.sentences
+    patterns = c.lex.group(c.rule, "physician")
+    for _cp, i, m in iter_hits(patterns, sentences, c.page.candidates, c.timeout):
+        if not sentences[i].hidden:
+            start = sentences[i].start + m.start()
+            found.append((start, start + len(m.group(0)), i, m.group(0)))
+    mentions: list[tuple[int, int, int, str]] = []
+    for mention in sorted(found):
+        if mentions and mention[0] < mentions[-1][1]:
+            continue
+        mentions.append(mention)
+    return mentions
+
+
 def check_physician_cedula(c: CheckInput) -> list[Finding]:
-    """CC303: a named physician with no cédula number within the configured window."""
+    """CC303: a named physician with no cédula number near any mention of their name.
+    Mentions sharing a surname are one physician; the window around a mention stops at the
+    neighbouring physicians' names, so one doctor's cédula does not count for another."""
     window = int(c.rule.params.get("window", 200))
     cedula = c.lex.group(c.rule, "satisfied_by")
-    seen: set[str] = set()
-    out = []
-    for i, name in matching_sentences(c.lex.group(c.rule, "physician"), c.page, c.timeout):
+    text = c.page.text
+    mentions = _physician_mentions(c)
+    physicians: list[tuple[set[str], int, str, bool]] = []  # surnames, first sentence, name, shown
+    for k, (start, end, i, name) in enumerate(mentions):
+        lo = max(start - window, mentions[k - 1][1] if k else 0)
+        hi = min(end + window, mentions[k + 1][0] if k + 1 < len(mentions) else len(text))
+        shown = bool(_search(cedula, text[lo:hi], c.timeout))
         surnames = {w.lower() for w in name.split()[1:]}
-        if surnames & seen:
-            continue
-        seen |= surnames
-        s = c.page.sentences[i]
-        at = s.start + max(0, s.text.find(name))
-        nearby = c.page.text[max(0, at - window) : at + len(name) + window]
-        if not _search(cedula, nearby, c.timeout):
-            out.append(_sentence_finding(c, i, name))
-    return out
+        same = next((n for n, p in enumerate(physicians) if p[0] & surnames), None)
+        if same is None:
+            physicians.append((surnames, i, name, shown))
+        else:
+            known, first, first_name, was_shown = physicians[same]
+            physicians[same] = (known | surnames, first, first_name, was_shown or shown)
+    return [_sentence_finding(c, i, name) for _, i, name, shown in physicians if not shown]
 
 
 def check_cedula_format(c: CheckInput) -> list[Finding]:
