@@ -535,3 +535,11 @@ def test_decode_answers_again_from_memory_and_without_it() -> None:
     assert decode_exact(bytes(data), "utf-8") == (*first, False)  # a NUL was removed
     assert decode_exact(b"caf\xc3\xa9") == ("café", "utf-8", True)
     assert decode_exact(b"\xef\xbb\xbfcaf\xc3\xa9")[2] is False  # the BOM is not in the text
+
+
+def test_text_after_closing_html_tag_is_kept_like_a_browser_shows_it() -> None:
+    doc = html("<html><body><p>Welcome.</p></body></html>\n<p>Stem cells cure diabetes.</p>\n")
+    assert [(b.text, b.line, b.column) for b in doc.blocks] == [
+        ("Welcome.", 1, 16),
+        ("Stem cells cure diabetes.", 2, 4),
+    ]

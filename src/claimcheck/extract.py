@@ -484,6 +484,19 @@ class _HtmlWalker:
             run.pending.append((alt, el.sourceline, flags))
 
 
+_BODY_END = re.compile(rb"</(?:body|html)\s*>", re.IGNORECASE)
+
+
+def _reopen_body(utf8: bytes) -> bytes:
+    """libxml2 drops whatever follows `</html>`, but browsers show it as part of the body.
+    When visible content follows it, blank out the `</body>` and `</html>` end tags with
+    spaces (so lines and columns stay put) and let the parser close them at the end."""
+    end = max(utf8.rfind(b"</html"), utf8.rfind(b"</HTML"))
+    if end < 0 or not utf8[end:].partition(b">")[2].strip():
+        return utf8
+    return _BODY_END.sub(lambda m: b" " * len(m.group(0)), utf8)
+
+
 def _parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
     """Parse with lxml; fall back to BeautifulSoup when lxml fails, returns nothing, or
     stops at its nesting limit (2048 levels) and would silently drop the rest. `utf8` is
@@ -492,7 +505,7 @@ def _parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
     if utf8 is None:
         utf8 = text.encode("utf-8", "surrogatepass")
     try:
-        root = etree.fromstring(utf8, parser)
+        root = etree.fromstring(_reopen_body(utf8), parser)
     except (etree.LxmlError, ValueError, UnicodeError):
         root = None
     too_deep = any(
