@@ -171,3 +171,10 @@ def test_dash_output_means_stdout(runner: CliRunner, tmp_path, monkeypatch) -> N
     assert result.exit_code == 0
     assert json.loads(result.output)["files"]
     assert not (tmp_path / "-").exists()
+
+
+def test_no_matching_files_is_warned(runner: CliRunner, tmp_path) -> None:
+    (tmp_path / "page.md").write_text("Stem cell therapy is investigational.\n", "utf-8")
+    result = runner.invoke(main, ["check", str(tmp_path), "--include", "*.html"])
+    assert result.exit_code == 0
+    assert "warning: no files to check" in result.output and "include: *.html" in result.output

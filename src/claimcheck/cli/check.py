@@ -237,6 +237,11 @@ def check(
         report = audit_report(inputs[0], config)
     else:
         report = check_paths(inputs, config, progress=tick)
+        if inputs and not report.files:  # like ruff: say so, so a glob typo is noticed
+            globs = f" (include: {', '.join(config.include)})" if config.include else ""
+            click.echo(
+                f"claimcheck: warning: no files to check in {', '.join(inputs)}{globs}", err=True
+            )
     done()
     if config.baseline:
         report = apply_baseline(report, config.baseline)
