@@ -202,7 +202,7 @@ def load_config(path: str | Path | None = None, cwd: str | Path = ".") -> Config
     if found is None:
         return Config()
     if not found.is_file():
-        raise ConfigError(f"config file {_display(found)} not found")
+        raise ConfigError(f"config file {found} not found")  # as the user typed it
     found = found.resolve()
     values = _values(read_config_table(found), found.parent)
     where = _display(found)
