@@ -194,3 +194,16 @@ def test_cc303_a_cedula_at_any_mention_of_the_physician_counts(tmp_path) -> None
     )
     report = _check(tmp_path, "uno.html", MX_CLINIC.format(extra=extra, footer=""))
     assert_no_finding(report, "CC303")
+
+
+def test_cc404_only_for_the_claim_inside_the_physicians_quotation(tmp_path) -> None:
+    own_claim = (
+        '<p>"Travel is easy," explains Dr. Peter Hale, our medical director. '
+        "Our stem cells cure diabetes.</p>"
+    )
+    report = _check(tmp_path, "a.html", US_CLINIC.format(extra=DISCLAIMER + RISKS + own_claim))
+    assert_finding(report, "CC101")  # the clinic's own claim, not the doctor's
+    assert_no_finding(report, "CC404")
+    endorsed = '<p>"With our protocol, diabetes is cured for good," says Dr. Peter Hale.</p>'
+    report = _check(tmp_path, "b.html", US_CLINIC.format(extra=DISCLAIMER + RISKS + endorsed))
+    assert "Dr. Peter Hale is quoted" in assert_finding(report, "CC404").message

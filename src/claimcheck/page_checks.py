@@ -8,6 +8,7 @@ Hidden text never satisfies a duty: a disclaimer a visitor cannot see does not c
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -447,6 +448,19 @@ def check_number_format(c: CheckInput) -> list[Finding]:
     return out
 
 
+_DOCTOR_NAME = re.compile(
+    r"\b(?:Dr|Dra|DR|DRA)\.?\s+[A-ZÁÉÍÓÚÑ][\w'-]+(?:\s+[A-ZÁÉÍÓÚÑ][\w'-]+){0,3}"
+)
+
+
+def _inside_quotation(before: str) -> bool:
+    """Does a position whose block text up to it is `before` sit inside quotation marks?"""
+    if before.count('"') % 2:
+        return True
+    opened = max(before.rfind("“"), before.rfind("«"))
+    return opened > max(before.rfind("”"), before.rfind("»"))
+
+
 def check_expert_endorsement(c: CheckInput) -> list[Finding]:
     """CC404: an overclaim (the codes in `claim_codes`) inside a quotation attributed to a
     physician ('— Dr. Hollis', 'says Dr. Ruiz', ', MD') in the same or the next block."""
@@ -454,8 +468,9 @@ def check_expert_endorsement(c: CheckInput) -> list[Finding]:
     endorsed: dict[int, str] = {}  # block -> the attribution that covers it
     for i, who in matching_sentences(c.lex.group(c.rule, "endorser"), c.page, c.timeout):
         b = sentences[i].block_index
+        name = _DOCTOR_NAME.search(who)
         for block in (b, b - 1):
-            endorsed.setdefault(block, who.strip(" —–-"))
+            endorsed.setdefault(block, name.group(0) if name else who.strip(" —–-"))
     if not endorsed:  # the common case: no physician is quoted, no overclaim search
         return []
     rules = [r for r in c.lex.lexicon.rules if r.code in c.rule.params.get("claim_codes", ())]
@@ -472,8 +487,8 @@ def check_expert_endorsement(c: CheckInput) -> list[Finding]:
         if i is None or sentences[i].block_index not in endorsed:
             continue
         b = sentences[i].block_index
-        own = " ".join(s.text for s in sentences if s.block_index == b)
-        quoted = blocks[b].kind == "quote" or any(q in own for q in '"“”«»')
+        block_start = next(s.start for s in sentences if s.block_index == b)
+        quoted = blocks[b].kind == "quote" or _inside_quotation(c.page.text[block_start : f.start])
         if quoted and b not in done:
             done.add(b)
             extra = {"endorser": endorsed[b]}
