@@ -210,3 +210,11 @@ def test_every_config_key_is_documented() -> None:
     doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = [key for key in config_schema()["properties"] if f"`{key}`" not in doc]
     assert not missing, f"docs/configuration.md does not document {missing}"
+
+
+def test_unknown_code_in_per_file_ignores_is_an_error(tmp_path: Path) -> None:
+    from claimcheck.engine import Engine
+
+    (tmp_path / "claimcheck.toml").write_text('[per-file-ignores]\n"x/**" = ["CC999"]\n', "utf-8")
+    with pytest.raises(ConfigError, match="'CC999' in per-file-ignores for 'x/\\*\\*'"):
+        Engine(load_config(cwd=tmp_path))

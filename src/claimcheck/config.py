@@ -236,11 +236,26 @@ def selector_matches(selector: str, rule: Rule) -> bool:
     return rule.code.upper().startswith(s.upper()) or rule.name == s.lower()
 
 
-def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    """Active rules after select/ignore; an unknown selector is a ConfigError."""
+def require_rules(rules: Iterable[Rule], selectors: Iterable[str], where: str = "") -> None:
+    """Raise a ConfigError naming the first selector that matches no active rule, so a
+    typo in a code never silently selects or ignores nothing."""
+    active = [r for r in rules if r.status == "active"]
+    for selector in selectors:
+        if not any(selector_matches(selector, r) for r in active):
+            raise ConfigError(f"no rule matches {selector!r}{where} (see `claimcheck rules`)")
+
+
+def select_rules(
+    rules: Iterable[Rule],
+    select: Sequence[str],
+    ignore: Sequence[str],
+    per_file_ignores: PerFileIgnores = (),
+) -> list[Rule]:
+    """Active rules after select/ignore; an unknown selector (also in per-file-ignores) is
+    a ConfigError."""
     rules = [r for r in rules if r.status == "active"]
-    for selector in (*select, *ignore):
-        if not any(selector_matches(selector, r) for r in rules):
-            raise ConfigError(f"no rule matches {selector!r} (see `claimcheck rules`)")
+    require_rules(rules, (*select, *ignore))
+    for glob, codes in per_file_ignores:
+        require_rules(rules, codes, f" in per-file-ignores for {glob!r}")
     chosen = [r for r in rules if not select or any(selector_matches(s, r) for s in select)]
     return [r for r in chosen if not any(selector_matches(s, r) for s in ignore)]

@@ -67,7 +67,10 @@ class Engine:
         self.lexicon = lexicon
         self.compiled = CompiledLexicon(lexicon, prefilter=prefilter)
         if rules is None:
-            rules = select_rules(lexicon.rules, self.config.select, self.config.ignore)
+            config = self.config
+            rules = select_rules(
+                lexicon.rules, config.select, config.ignore, config.per_file_ignores
+            )
         self.rules = tuple(rules)
         self._classifier = None
 
