@@ -97,8 +97,9 @@ def test_invalid_regex_is_reported_with_its_id(tmp_path) -> None:
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path) -> None:
-    with pytest.raises(LexiconError, match=r"local.yaml: YAML syntax error at line \d+"):
+    with pytest.raises(LexiconError, match=r"local.yaml: YAML syntax error at line \d+") as err:
         load_lexicon([_write(tmp_path, "kind: rules\nrules: [\n  - {code: ")])
+    assert "\n" not in str(err.value)  # one line, as every CLI error
 
 
 def test_unknown_kind_and_missing_kind(tmp_path) -> None:

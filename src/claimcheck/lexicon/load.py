@@ -160,8 +160,9 @@ class _Builder:
             doc = safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark else "?"
-            raise LexiconError(f"{path}: YAML syntax error at {where}: {exc}") from None
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise LexiconError(f"{path}: YAML syntax error at {where}: {problem}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise LexiconError(f"{path}: cannot read: {exc}") from None
         kind = _validate(doc, path)
