@@ -349,7 +349,6 @@ MODEL_ONLY_MIN_WORDS = 6
 BODY_KINDS = ("paragraph", "list_item", "quote")
 MENU_SEPARATOR = re.compile(r"\s(?:\||>|›|»|·|/)\s")
 MAX_HEADING_WORDS = 14
-_HEAD_WORDS = re.compile(rf"\s*(?:\S+\s+){{{MAX_HEADING_WORDS + 1}}}\S+")
 SEAM = re.compile(r"(?<=[a-záéíóúñ)]) ([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\b")
 NOT_SENTENCE_END = frozenset(
     [
@@ -380,12 +379,11 @@ def heading_seam(text: str, page_text: str | None = None) -> int | None:
     starts, not part of a name ('At Regeneris Therapy', 'Diabetic Neuropathy').
     """
     page_text = text if page_text is None else page_text
-    # Only the first MAX_HEADING_WORDS words can hold a seam: search no further, so that
-    # a megabyte-long 'sentence' costs no more than a short one.
-    head = _HEAD_WORDS.match(text)
-    for m in SEAM.finditer(text, 0, head.end() if head else len(text)):
+    for m in SEAM.finditer(text):
         before = text[: m.start()].split()
-        if len(before) < 2 or len(before) > MAX_HEADING_WORDS:
+        if len(before) > MAX_HEADING_WORDS:
+            break  # matches come in order: no later one is within the heading words either
+        if len(before) < 2:
             continue
         previous = before[-1]
         if not (previous.islower() or previous.endswith(")")):
