@@ -56,6 +56,7 @@ if str(ROOT / "src") not in sys.path:  # let `python benchmarks/accuracy.py` wor
     sys.path.insert(0, str(ROOT / "src"))
 
 from claimcheck import classify  # noqa: E402
+from claimcheck.training import LABELS  # noqa: E402
 
 CORPUS = ROOT / "corpus" / "sentences.jsonl"
 STRENGTH = ("no_relationship", "correlational", "conditional_causal", "direct_causal")
@@ -507,16 +508,6 @@ def transfer(pubmed: Dataset, targets: list[Dataset], pairs: Dataset | None) -> 
 # (d) the project corpus
 
 
-CORPUS_LABELS = (
-    "overclaim",
-    "testimonial",
-    "hedged_claim",
-    "disclaimer",
-    "regulatory_detail",
-    "neutral",
-)
-
-
 def corpus_model_table(corpus: Dataset, dev_errors: int = 0) -> dict[str, list[str]] | None:
     """Model-only numbers on the project corpus: train split → dev (tuning) and test (report)."""
     print("## (d) project corpus, model only\n")
@@ -552,7 +543,7 @@ def corpus_model_table(corpus: Dataset, dev_errors: int = 0) -> dict[str, list[s
         base = [keyword_overclaim(r["text"]) for r in rows]
         predictions[name] = pred
         print(f"### evaluated on: {corpus.name} {name} split [{len(rows)} sentences] ({purpose})\n")
-        per_label_table(gold, {"model": pred, "keyword": base}, CORPUS_LABELS)
+        per_label_table(gold, {"model": pred, "keyword": base}, LABELS)
         if name == "dev":
             confusion(gold, pred)
         if name == "dev" and dev_errors:
@@ -569,9 +560,9 @@ def corpus_model_table(corpus: Dataset, dev_errors: int = 0) -> dict[str, list[s
 def confusion(gold: Sequence[str], pred: Sequence[str]) -> None:
     from sklearn.metrics import confusion_matrix
 
-    matrix = confusion_matrix(list(gold), list(pred), labels=list(CORPUS_LABELS))
+    matrix = confusion_matrix(list(gold), list(pred), labels=list(LABELS))
     print("dev confusion (rows gold, columns model):\n")
-    short = [label[:11] for label in CORPUS_LABELS]
+    short = [label[:11] for label in LABELS]
     table(
         ["gold \\ model", *short],
         [[s, *row] for s, row in zip(short, matrix.tolist(), strict=True)],
@@ -610,7 +601,7 @@ def project_corpus_table(corpus: Dataset) -> None:
             "keyword": [keyword_overclaim(t) for t in texts],
         }
         print(f"### evaluated on: {corpus.name} {name} split [{len(rows)} sentences] ({purpose})\n")
-        per_label_table(gold, systems, CORPUS_LABELS)
+        per_label_table(gold, systems, LABELS)
 
 
 # --------------------------------------------------------------------------------------
