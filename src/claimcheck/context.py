@@ -68,7 +68,9 @@ def _in_scope(text: str, hit: tuple[int, int], mod: Modifier, trig: tuple[int, i
     return False
 
 
-def _quoted(text: str, start: int, end: int, whole_quote: bool) -> bool:
+def inside_quotes(text: str, start: int, end: int, whole_quote: bool) -> bool:
+    """Is text[start:end] between a pair of quotation marks (and, unless `whole_quote`,
+    is the quotation shorter than most of the text)?"""
     marks = [m.start() for m in _QUOTES.finditer(text)]
     for a, b in zip(marks[::2], marks[1::2], strict=False):
         if a < start and end <= b:
@@ -138,7 +140,7 @@ def decide_scanned(
             return Context(ContextDecision(STATUS[category], phrase, mod.id))  # type: ignore[arg-type]
         if category == "QUESTION" and _question(text, start):
             return Context(ContextDecision("question", "?", "question-mark"))
-    if _quoted(text, start, end, whole_quote):
+    if inside_quotes(text, start, end, whole_quote):
         return Context(ContextDecision("quoted", "quotation marks", "quotes"))
     if "HEDGED" in found:
         mod, phrase = found["HEDGED"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from claimcheck.combine import build_finding, render_text, template_values, trigger_findings
-from claimcheck.context import ScanCache, decide_scanned
+from claimcheck.context import ScanCache, decide_scanned, inside_quotes
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import Rule
 from claimcheck.match import CompiledLexicon, CompiledPattern, first_match, iter_hits
@@ -453,14 +453,6 @@ _DOCTOR_NAME = re.compile(
 )
 
 
-def _inside_quotation(before: str) -> bool:
-    """Does a position whose block text up to it is `before` sit inside quotation marks?"""
-    if before.count('"') % 2:
-        return True
-    opened = max(before.rfind("“"), before.rfind("«"))
-    return opened > max(before.rfind("”"), before.rfind("»"))
-
-
 def check_expert_endorsement(c: CheckInput) -> list[Finding]:
     """CC404: an overclaim (the codes in `claim_codes`) inside a quotation attributed to a
     physician ('— Dr. Hollis', 'says Dr. Ruiz', ', MD') in the same or the next block."""
@@ -487,8 +479,11 @@ def check_expert_endorsement(c: CheckInput) -> list[Finding]:
         if i is None or sentences[i].block_index not in endorsed:
             continue
         b = sentences[i].block_index
-        block_start = next(s.start for s in sentences if s.block_index == b)
-        quoted = blocks[b].kind == "quote" or _inside_quotation(c.page.text[block_start : f.start])
+        own = [s for s in sentences if s.block_index == b]
+        start, text = own[0].start, c.page.text[own[0].start : own[-1].end]
+        quoted = blocks[b].kind == "quote" or inside_quotes(
+            text, f.start - start, f.end - start, whole_quote=True
+        )
         if quoted and b not in done:
             done.add(b)
             extra = {"endorser": endorsed[b]}
