@@ -173,8 +173,11 @@ def test_dash_output_means_stdout(runner: CliRunner, tmp_path, monkeypatch) -> N
     assert not (tmp_path / "-").exists()
 
 
-def test_no_matching_files_is_warned(runner: CliRunner, tmp_path) -> None:
+def test_no_matching_files_is_an_error_unless_allowed(runner: CliRunner, tmp_path) -> None:
     (tmp_path / "page.md").write_text("Stem cell therapy is investigational.\n", "utf-8")
     result = runner.invoke(main, ["check", str(tmp_path), "--include", "*.html"])
-    assert result.exit_code == 0
-    assert "warning: no files to check" in result.output and "include: *.html" in result.output
+    assert result.exit_code == 2
+    assert "error: no files to check" in result.output and "include: *.html" in result.output
+    allowed = runner.invoke(main, ["check", str(tmp_path), "--include", "*.html", "--allow-empty"])
+    assert allowed.exit_code == 0
+    assert "warning: no files to check" in allowed.output

@@ -21,7 +21,7 @@ from claimcheck import __version__
 from claimcheck.errors import ConfigError
 from claimcheck.fingerprint import fingerprint
 from claimcheck.model import BaselineEntry, BaselineResult, Finding, PageReport, Report
-from claimcheck.score import grade, score, summarise
+from claimcheck.score import summarise
 
 BASELINE_NAME = ".claimcheck-baseline.json"
 BASELINE_VERSION = 1
@@ -99,15 +99,15 @@ def _apply_page(page: PageReport, base_dir: Path, remaining: Counter[str]) -> Pa
             remaining[fp] -= 1
             f = replace(f, suppressed=True, suppressed_by=SUPPRESSED_BY)
         findings.append(f)
-    if page.score is None:
-        return replace(page, findings=tuple(findings))
-    value = score(findings)
-    return replace(page, findings=tuple(findings), score=value, grade=grade(value))
+    # The score stays the page's real score: a baseline decides which findings fail the
+    # run, not how good the page is (a min-score gate must still see a known bad page).
+    return replace(page, findings=tuple(findings))
 
 
 def apply_baseline(report: Report, path: str | Path) -> Report:
-    """The report with baselined findings suppressed (`suppressed_by: "baseline"`), scores
-    and summary recomputed, and `report.baseline` saying what matched and what was fixed."""
+    """The report with baselined findings suppressed (`suppressed_by: "baseline"`), the
+    summary recomputed, and `report.baseline` saying what matched and what was fixed. Page
+    scores are unchanged: they describe the page, whatever the baseline accepts."""
     entries = read_baseline(path)
     base_dir = Path(path).resolve().parent
     remaining = Counter(e.fingerprint for e in entries)

@@ -255,7 +255,7 @@ def iter_reports(
     """
     engine = engine or Engine(config)
     config = engine.config
-    items = iter_inputs(paths, include=config.include, exclude=config.exclude)
+    items = iter_inputs(paths, include=config.include, exclude=config.exclude, base=config.root)
     head = list(islice(items, PARALLEL_THRESHOLD + 1))
     jobs = _jobs(config)
     if len(head) <= PARALLEL_THRESHOLD or jobs == 1:

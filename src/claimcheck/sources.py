@@ -333,7 +333,20 @@ def glob_match(relpath: str, patterns: Sequence[str]) -> bool:
     return _matches(relpath, patterns)
 
 
-def _walk(root: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+def _relative_paths(path: str, root: str, base: str | None) -> tuple[str, ...]:
+    """`path` relative to the walked directory and, when it lies inside it, to `base`
+    (the config file's directory), '/'-separated: a glob may be written either way."""
+    rels = [os.path.relpath(path, root)]
+    if base is not None:
+        from_base = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+        if not from_base.startswith(os.pardir):
+            rels.append(from_base)
+    return tuple(dict.fromkeys(r.replace(os.sep, "/") for r in rels))
+
+
+def _walk(
+    root: str, include: Sequence[str], exclude: Sequence[str], base: str | None = None
+) -> Iterator[str]:
     """Yield supported files under `root`, entries sorted by name, depth first."""
     stack: list[Iterator[os.DirEntry[str]]] = []
     try:
@@ -348,8 +361,8 @@ def _walk(root: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator
             continue
         if entry.name.startswith("."):
             continue
-        rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
-        if exclude and _matches(rel, exclude):
+        rels = _relative_paths(entry.path, root, base)
+        if exclude and any(_matches(rel, exclude) for rel in rels):
             continue
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
@@ -364,7 +377,7 @@ def _walk(root: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator
             except OSError:
                 continue
         elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES and (
-            not include or _matches(rel, include)
+            not include or any(_matches(rel, include) for rel in rels)
         ):
             yield entry.path
 
@@ -374,6 +387,7 @@ def iter_inputs(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     max_bytes: int = MAX_BYTES,
+    base: str | None = None,
 ) -> Iterator[RawInput | SourceError]:
     """Stream the inputs named on a command line, one `RawInput` or `SourceError` each.
 
@@ -384,7 +398,10 @@ def iter_inputs(
     .venv ...), node_modules and __pycache__, keeping files with a supported suffix.
 
     Glob semantics (for walked files only): a pattern is matched against the path
-    relative to the directory given, with "/" separators. A pattern without "/" matches
+    relative to the directory given and, when `base` (the config file's directory, as in
+    ruff) contains the file, against the path relative to `base`, with "/" separators; so
+    `site/**/*.html` in a root config selects the same files for `check site/` and
+    `check .`. A pattern without "/" matches
     the entry's name at any depth (`*.md`, `drafts`); one with "/" matches the whole
     relative path (`docs/*.md`, `**/legacy/**`), where `**/` stands for zero or more
     directories, `**` for anything and `*`/`?` stay inside one segment. `include`, when
@@ -403,7 +420,7 @@ def iter_inputs(
                 yield exc
             continue
         if os.path.isdir(path):
-            for file_path in _walk(path, include, exclude):
+            for file_path in _walk(path, include, exclude, base):
                 try:
                     yield read_path(file_path, max_bytes)
                 except SourceError as exc:

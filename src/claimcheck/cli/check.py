@@ -41,14 +41,16 @@ def resolve_inputs(paths: Sequence[str], config: Config, changed_since: str | No
 
 
 def _exit_code(report: Report, config: Config) -> ExitCode:
-    """1 for findings at or above fail-on or a page below min-score (each said on stderr)."""
+    """1 for findings at or above fail-on or a page below min-score (each said on stderr);
+    fail-on "never" only reports, so neither gate applies."""
     from claimcheck.model import Severity
 
     code = ExitCode.CLEAN
-    if config.fail_on != "never":
-        floor = Severity.parse(config.fail_on)
-        if any(f.severity >= floor for page in report.files for f in page.active_findings):
-            code = ExitCode.FINDINGS
+    if config.fail_on == "never":
+        return code
+    floor = Severity.parse(config.fail_on)
+    if any(f.severity >= floor for page in report.files for f in page.active_findings):
+        code = ExitCode.FINDINGS
     if config.min_score is not None:
         where = config.source("min_score")
         for page in report.files:
@@ -122,13 +124,19 @@ def _progress(enabled: bool):
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
     default=None,
-    help="Exit 1 when a finding at or above this severity exists [error].",
+    help="Exit 1 when a finding at or above this severity exists [error]; 'never' only "
+    "reports (min-score is not enforced either).",
 )
 @click.option(
     "--min-score",
     type=click.IntRange(0, 100),
     default=None,
     help="Exit 1 when any page scores below this (0-100).",
+)
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Exit 0 when the include/exclude globs leave no file to check (default: exit 2).",
 )
 @click.option(
     "--jurisdiction",
@@ -191,6 +199,7 @@ def check(
     output: str | None,
     fail_on: str | None,
     min_score: int | None,
+    allow_empty: bool,
     jurisdictions: tuple[str, ...],
     page_type: str | None,
     select: tuple[str, ...],
@@ -237,11 +246,12 @@ def check(
         report = audit_report(inputs[0], config)
     else:
         report = check_paths(inputs, config, progress=tick)
-        if inputs and not report.files:  # like ruff: say so, so a glob typo is noticed
+        if inputs and not report.files:  # a glob typo in CI must not pass as "all clean"
             globs = f" (include: {', '.join(config.include)})" if config.include else ""
-            click.echo(
-                f"claimcheck: warning: no files to check in {', '.join(inputs)}{globs}", err=True
-            )
+            where = f"no files to check in {', '.join(inputs)}{globs}"
+            if not allow_empty:
+                fail(f"{where}; pass --allow-empty if that is expected")
+            click.echo(f"claimcheck: warning: {where}", err=True)
     done()
     if config.baseline:
         report = apply_baseline(report, config.baseline)
