@@ -77,3 +77,13 @@ def test_a_baseline_keeps_the_real_score_and_the_score_gate(
     gated = runner.invoke(main, [*args, "--min-score", "90"])
     assert gated.exit_code == 1
     assert "below min-score 90" in gated.output
+
+
+def test_a_crawl_that_archives_nothing_fails(runner: CliRunner, tmp_path: Path) -> None:
+    # Port 1 on loopback: nothing listens, so neither robots.txt nor the seed is reached.
+    out = tmp_path / "audit"
+    args = ["crawl", "http://127.0.0.1:1/", "--out", str(out), "--no-history", "--retries", "0"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "error: no page archived from http://127.0.0.1:1/" in result.output
+    assert (out / "manifest.json").is_file()  # the record of the attempt is still written

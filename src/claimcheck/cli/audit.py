@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from claimcheck.cli.base import config_option, db_option, emit, main, split_values
+from claimcheck.cli.base import config_option, db_option, emit, fail, main, split_values
 from claimcheck.errors import ClaimcheckError, ExitCode
 
 if TYPE_CHECKING:
@@ -114,6 +114,10 @@ def crawl(
                 click.echo(f"recorded in {history.path}")
         except ClaimcheckError as exc:  # the audit itself is complete: warn, do not fail
             click.echo(f"claimcheck: warning: audit not recorded in the history: {exc}", err=True)
+    if not manifest["pages"]:  # an unreachable seed or a robots refusal is not a clean audit
+        why = [f"{e['url']}: {e['error']}" for e in manifest["errors"]]
+        why += [f"{s['url']}: skipped ({s['reason']})" for s in manifest["skipped"]]
+        fail(f"no page archived from {url}" + (f" ({'; '.join(why[:3])})" if why else ""))
 
 
 @main.command()
