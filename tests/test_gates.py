@@ -87,3 +87,22 @@ def test_a_crawl_that_archives_nothing_fails(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 2, result.output
     assert "error: no page archived from http://127.0.0.1:1/" in result.output
     assert (out / "manifest.json").is_file()  # the record of the attempt is still written
+
+
+@pytest.mark.parametrize(
+    ("env", "flag", "coloured"),
+    [
+        ({}, [], False),  # CliRunner's stdout is not a terminal
+        ({"FORCE_COLOR": "1"}, [], True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], False),
+        ({"NO_COLOR": "1"}, ["--color"], True),  # the flag wins over the environment
+        ({}, ["--color"], True),  # on a pipe too
+    ],
+)
+def test_colour_follows_flag_then_no_color_then_force_color(
+    runner: CliRunner, tmp_path: Path, env: dict, flag: list, coloured: bool
+) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(RISKY, encoding="utf-8")
+    result = runner.invoke(main, ["check", str(page), *flag], env={"NO_COLOR": "", **env})
+    assert ("\x1b[" in result.output) is coloured

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,11 +24,27 @@ def fail(message: str) -> None:
     sys.exit(ExitCode.USAGE)
 
 
-def emit(text: str, output: str | None) -> bool:
+def use_color(flag: bool | None, output: str | None) -> bool:
+    """Colour for stdout: `--color/--no-color` first, then NO_COLOR (any value turns it off)
+    and FORCE_COLOR (any value but "0" turns it on), then whether stdout is a terminal.
+    A report written to a file is never coloured."""
+    if output not in (None, "-"):
+        return False
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") != "0":
+        return True
+    return sys.stdout.isatty()
+
+
+def emit(text: str, output: str | None, color: bool = False) -> bool:
     """Write a report to `output` (a file; stdout for None or '-'); True when a file was
-    written. A file that cannot be written is a one-line error and exit 2."""
+    written. A file that cannot be written is a one-line error and exit 2. `color` keeps
+    ANSI colour even on a pipe (click strips it otherwise)."""
     if not output or output == "-":
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color or None)
         return False
     try:
         Path(output).write_text(text, encoding="utf-8")

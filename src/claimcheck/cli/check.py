@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from claimcheck.cli.base import config_option, emit, fail, main, split_values
+from claimcheck.cli.base import config_option, emit, fail, main, split_values, use_color
 from claimcheck.errors import ClaimcheckError, ExitCode
 
 if TYPE_CHECKING:
@@ -192,7 +192,11 @@ def _progress(enabled: bool):
     is_flag=True,
     help="Show each finding's trigger, context, evidence and fix, and suppressed hits.",
 )
-@click.option("--color/--no-color", default=None, help="Colour the text output [auto: on a TTY].")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output [auto: on a TTY, off with NO_COLOR, on with FORCE_COLOR].",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -255,19 +259,19 @@ def check(
     done()
     if config.baseline:
         report = apply_baseline(report, config.baseline)
-    use_color = (sys.stdout.isatty() if color is None else color) and output is None
+    colored = use_color(color, output)
     text = render(
         report,
         fmt,
         explain=explain,
-        color=use_color,
+        color=colored,
         rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
         if fmt in ("sarif", "html")
         else (),
         fail_on=config.fail_on,
         texts=_page_texts(report) if fmt == "html" else None,
     )
-    emit(text, output)
+    emit(text, output, colored)
     if fmt == "text":
         for warning in (w for page in report.files for w in page.warnings):
             click.echo(f"claimcheck: warning: {warning}", err=True)
