@@ -73,8 +73,12 @@ def test_html_block_kinds_and_document_fields() -> None:
     assert blocks["loose text"].kind == "paragraph"
     assert blocks["Figure caption"].kind == "other"
     text = " ".join(blocks)
-    for dropped in ("scripted", "meta text", "template text", "svg text", "color"):
+    for dropped in ("scripted", "template text", "svg text", "color"):
         assert dropped not in text
+    # The meta description is read, as its own block in the page head (what search shows).
+    assert blocks["meta text"].kind == "meta"
+    assert blocks["meta text"].meta == "meta description"
+    assert blocks["meta text"].region == "header"
     assert "" not in blocks
 
 
@@ -343,6 +347,7 @@ def test_markdown_blocks() -> None:
     doc = md(MARKDOWN)
     got = [(b.kind, b.text, b.line, b.column) for b in doc.blocks]
     assert got == [
+        ("meta", "Stem cells", 2, 8),
         ("heading", "Stem cell therapy", 5, 3),
         ("paragraph", "Our clinic offers MSC infusions. They are investigational.", 7, 1),
         ("list_item", "First item continues here", 10, 3),
@@ -359,7 +364,9 @@ def test_markdown_blocks() -> None:
         ("paragraph", "Last paragraph.", 30, 1),
     ]
     assert doc.title == "Stem cell therapy"
+    # The front-matter title is read as a meta block, never the key and its colon.
     assert "title: Stem" not in " ".join(b.text for b in doc.blocks)
+    assert doc.blocks[0].meta == "front matter title"
 
 
 def test_markdown_anchors_map_back_exactly() -> None:
@@ -543,3 +550,77 @@ def test_text_after_closing_html_tag_is_kept_like_a_browser_shows_it() -> None:
         ("Welcome.", 1, 16),
         ("Stem cells cure diabetes.", 2, 4),
     ]
+
+
+# ------------------------------------------------- what search results show (meta text)
+
+SEARCH_PAGE = """<!doctype html>
+<html lang="en"><head>
+<title>Regenerative Care | Harbor Clinic</title>
+<meta charset="utf-8">
+<meta name="description" content="Our cord-tissue infusions repair damaged joints for good.">
+<meta property="og:title" content="Regenerative Care | Harbor Clinic">
+<meta property="og:description" content="Walk without pain again after one visit.">
+<meta name="twitter:description" content="Walk without pain again after one visit.">
+<meta name="twitter:title" content="Knee relief that lasts">
+<meta name="keywords" content="stem cells cure arthritis">
+<meta name="viewport" content="width=device-width">
+</head><body><p>Welcome to the clinic.</p></body></html>
+"""
+
+
+def test_meta_tags_are_blocks_located_at_their_text() -> None:
+    doc = html(SEARCH_PAGE)
+    meta = [(b.meta, b.text, b.line) for b in doc.blocks if b.kind == "meta"]
+    assert meta == [
+        ("meta description", "Our cord-tissue infusions repair damaged joints for good.", 5),
+        ("og:description", "Walk without pain again after one visit.", 7),
+        ("twitter:title", "Knee relief that lasts", 9),
+    ]
+    lines = SEARCH_PAGE.split("\n")
+    for block in doc.blocks:
+        if block.kind == "meta":
+            assert lines[block.line - 1][block.column - 1 :].startswith(block.text[:15])
+
+
+def test_meta_repeating_the_title_or_body_is_counted_once() -> None:
+    doc = html(SEARCH_PAGE)
+    texts = [b.text for b in doc.blocks]
+    assert texts.count("Regenerative Care | Harbor Clinic") == 1  # og:title repeats <title>
+    assert texts.count("Walk without pain again after one visit.") == 1
+    assert all("keywords" not in b.meta and "cure arthritis" not in b.text for b in doc.blocks)
+    body = html(
+        '<html><head><meta name="description" content="Stem cell care in Tijuana.">'
+        "</head><body><p>Stem cell care in Tijuana.</p></body></html>"
+    )
+    assert [b.kind for b in body.blocks] == ["paragraph"]
+
+
+FRONT_MATTER = """---
+layout: post
+title: "Exosome therapy ends knee pain"
+description: >
+  Our protocol regrows cartilage
+  in six weeks.
+summary: Exosome therapy ends knee pain
+draft: false
+---
+
+Body paragraph about scheduling.
+"""
+
+
+def test_front_matter_title_and_description_are_meta_blocks() -> None:
+    doc = md(FRONT_MATTER)
+    meta = [(b.meta, b.text, b.line, b.column) for b in doc.blocks if b.kind == "meta"]
+    assert meta == [
+        ("front matter title", "Exosome therapy ends knee pain", 3, 9),
+        ("front matter description", "Our protocol regrows cartilage in six weeks.", 5, 3),
+    ]
+    assert doc.blocks[-1].text == "Body paragraph about scheduling."
+    assert all(b.kind != "meta" for b in md("Plain body only.\n").blocks)
+
+
+def test_front_matter_without_closing_fence_is_not_read() -> None:
+    doc = md("---\ntitle: Stem cells cure diabetes\n\nno closing fence\n")
+    assert all(b.kind != "meta" for b in doc.blocks)

@@ -20,7 +20,7 @@ from claimcheck.config import Config, select_rules
 from claimcheck.context import ScanCache
 from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
-from claimcheck.facts import Page, collect_mentions, page_facts, reference_blocks
+from claimcheck.facts import Page, collect_mentions, label_meta, page_facts, reference_blocks
 from claimcheck.lexicon import Lexicon, Rule, default_lexicon, load_lexicon
 from claimcheck.match import Candidates, CompiledLexicon, PatternTimeout, SentenceIndex
 from claimcheck.model import Document, FileError, Finding, Format, Origin, PageReport, Report
@@ -110,7 +110,7 @@ class Engine:
                 timeout=timeout,
             )
             page = replace(page, facts=facts, references=reference_blocks(doc))
-            findings = self._findings(page, timeout)
+            findings = label_meta(self._findings(page, timeout), page)
         except PatternTimeout as exc:
             return error_report(doc.path, "timeout", f"{exc}; the page was not scored", doc.format)
         findings, warnings = apply_suppressions(
@@ -127,6 +127,8 @@ class Engine:
             page_type_reasons=facts.page_type_reasons,
             jurisdictions=facts.jurisdictions,
             jurisdiction_reasons=facts.jurisdiction_reasons,
+            countries=facts.countries,
+            country_reasons=facts.country_reasons,
             main_intervention=facts.main_intervention,
             main_condition=facts.main_condition,
             sentence_count=len(sentences),

@@ -153,7 +153,7 @@ def _extract(text: str, format: Format, origin: Origin, utf8: bytes | None) -> D
         content = strip_template_tags(text)
         if origin.path.lower().endswith(".mdx"):
             content = strip_mdx(content)
-        blocks = _markdown_blocks(content)
+        blocks = _drop_repeated_meta([*front_matter_blocks(text), *_markdown_blocks(content)])
     else:
         blocks = _text_blocks(text)
     title = next((b.text for b in blocks if b.kind == "heading"), "")
@@ -378,14 +378,16 @@ class _HtmlWalker:
             css = self.css_classes[key] = " ".join(dict.fromkeys(words))
         return css
 
-    def emit(self, text: str, kind: BlockKind, line: int | None, flags: tuple) -> None:
+    def emit(
+        self, text: str, kind: BlockKind, line: int | None, flags: tuple, meta: str = ""
+    ) -> None:
         if not _is_normal(text):
             text = " ".join(text.split()) if self.clean else normalize_space(text)
         if not text:
             return
         hidden, region, fine, css = flags
         line, column = self.locator.locate(text, line, kind == "alt_text")
-        self.blocks.append(Block(text, kind, line, column, hidden, region, fine, css))
+        self.blocks.append(Block(text, kind, line, column, hidden, region, fine, css, meta=meta))
         if kind == "title" and not self.title:
             self.title = text
 
@@ -473,15 +475,59 @@ class _HtmlWalker:
                     add(runs[-1], text, el, states[-1])
 
     def head(self, head: etree._Element) -> None:
-        for el in head.iter("title"):
-            self.emit(el.text or "", "title", el.sourceline, (False, "main", False, ""))
-            break
+        """The `<title>` and the meta tags search results and link previews show, in source
+        order; a meta text that repeats the title or an earlier one is left out."""
+        seen: set[str] = set()
+        titled = False
+        for el in head.iter("title", "meta"):
+            if el.tag == "title":
+                if not titled:
+                    titled = True
+                    seen.add(_same_text(el.text or ""))
+                    self.emit(el.text or "", "title", el.sourceline, (False, "main", False, ""))
+                continue
+            label = _meta_label(el)
+            content = el.get("content") or ""
+            key = _same_text(content)
+            if label and key and key not in seen:
+                seen.add(key)
+                self.emit(content, "meta", el.sourceline, _META_FLAGS, label)
 
     def image(self, el: etree._Element, run: _Run, state: _State) -> None:
         alt = el.get("alt")
         if alt and not alt.isspace():
             flags = (state[1], state[0], state[2], self.css(el, state[4]))
             run.pending.append((alt, el.sourceline, flags))
+
+
+# Meta tags whose text search engines and social sites show for the page, and the label a
+# finding in them carries: `name=` or `property=` value -> label.
+_META_TAGS = {
+    "description": "meta description",
+    "og:title": "og:title",
+    "og:description": "og:description",
+    "twitter:title": "twitter:title",
+    "twitter:description": "twitter:description",
+}
+# Meta text is not hidden (search results show it); it belongs to the page head.
+_META_FLAGS = (False, "header", False, "")
+
+
+def _meta_label(el: etree._Element) -> str:
+    """The label of a `<meta>` whose content is shown in search results, or ''."""
+    key = (el.get("name") or el.get("property") or "").strip().lower()
+    return _META_TAGS.get(key, "")
+
+
+def _same_text(text: str) -> str:
+    """Text compared for duplicates: case and whitespace ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def _drop_repeated_meta(blocks: list[Block]) -> list[Block]:
+    """Meta blocks whose text the page body also shows are left out (counted once)."""
+    body = {_same_text(b.text) for b in blocks if b.kind != "meta"}
+    return [b for b in blocks if b.kind != "meta" or _same_text(b.text) not in body]
 
 
 _BODY_END = re.compile(rb"</(?:body|html)\s*>", re.IGNORECASE)
@@ -572,7 +618,7 @@ def _html_blocks(text: str, utf8: bytes | None = None) -> tuple[list[Block], str
     walker = _HtmlWalker(text)
     walker.walk(root)
     lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
-    return walker.blocks, lang, walker.title
+    return _drop_repeated_meta(walker.blocks), lang, walker.title
 
 
 # ------------------------------------------------------------- Markdown and text
@@ -675,6 +721,61 @@ def _front_matter_end(lines: list[str]) -> int:
             if lines[index].rstrip() in ("---", "..."):
                 return index + 1
     return 0
+
+
+# Front-matter keys whose text a site shows in search results and link previews.
+_FRONT_MATTER_KEYS = ("title", "description", "summary", "excerpt")
+_FRONT_KEY_RE = re.compile(r"(?P<key>[A-Za-z_]+)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+_BLOCK_SCALAR_RE = re.compile(r"[|>][+-]?\d?")
+
+
+def _front_value(lines: list[str], index: int, value: str, col: int) -> list[_Piece]:
+    """The pieces of one top-level front-matter value: a plain or quoted scalar on the
+    key's line, or a `|` / `>` block scalar on the indented lines below it."""
+    if _BLOCK_SCALAR_RE.fullmatch(value) or not value:
+        pieces = []
+        for j in range(index + 1, len(lines)):
+            line = lines[j]
+            if line.strip() and not line[:1].isspace():
+                break
+            indent = len(line) - len(line.lstrip())
+            pieces.append((line.strip(), j + 1, indent + 1))
+        return pieces
+    if value[:1] in "'\"" and value[-1:] == value[:1] and len(value) > 1:
+        return [(value[1:-1], index + 1, col + 1)]
+    return [(value.split(" #", 1)[0], index + 1, col)]
+
+
+def front_matter_blocks(text: str) -> list[Block]:
+    """A Markdown page's front-matter `title`, `description`, `summary` and `excerpt` as
+    `meta` blocks, each located at its value (what search results and link previews show
+    is checked like the body)."""
+    lines = text.split("\n")
+    end = _front_matter_end(lines)
+    blocks: list[Block] = []
+    seen: set[str] = set()
+    for index in range(1, max(end - 1, 1)):
+        m = _FRONT_KEY_RE.match(lines[index])
+        if not m or m.group("key").lower() not in _FRONT_MATTER_KEYS:
+            continue
+        pieces = _front_value(lines, index, m.group("value"), m.start("value") + 1)
+        block = _assemble(pieces, "meta") if pieces else None
+        if block is None or _same_text(block.text) in seen:
+            continue
+        seen.add(_same_text(block.text))
+        label = f"front matter {m.group('key').lower()}"
+        blocks.append(
+            Block(
+                block.text,
+                "meta",
+                block.line,
+                block.column,
+                region="header",
+                anchors=block.anchors,
+                meta=label,
+            )
+        )
+    return blocks
 
 
 class _BlockBuilder:

@@ -10,7 +10,15 @@ from enum import IntEnum
 from typing import Any, Literal
 
 BlockKind = Literal[
-    "title", "heading", "paragraph", "list_item", "table_cell", "alt_text", "quote", "other"
+    "title",
+    "heading",
+    "paragraph",
+    "list_item",
+    "table_cell",
+    "alt_text",
+    "quote",
+    "other",
+    "meta",
 ]
 Region = Literal["main", "header", "nav", "footer", "aside"]
 Format = Literal["html", "markdown", "text"]
@@ -55,7 +63,9 @@ class Block:
     `fine_print` marks text styled to be inconspicuous (<small>, tiny fonts, fine-print
     classes) without being hidden. `anchors` (Markdown and plain text only) maps the text
     back to the source exactly: each `(offset, line, column)` starts a run of `text` copied
-    verbatim from one source line; empty when unknown (HTML).
+    verbatim from one source line; empty when unknown (HTML). `meta` names where a `meta`
+    block's text comes from, what search results and link previews show rather than the
+    page body: 'meta description', 'og:title', 'twitter:description', 'front matter title'.
     """
 
     text: str
@@ -67,6 +77,7 @@ class Block:
     fine_print: bool = False
     css_class: str = ""
     anchors: tuple[tuple[int, int, int], ...] = ()
+    meta: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +148,9 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One reported problem. Sentence-scoped findings carry the sentence and its span."""
+    """One reported problem. Sentence-scoped findings carry the sentence and its span;
+    `meta` names the meta tag or front-matter key the sentence comes from, when it is
+    text search results show rather than the page body ('meta description', 'og:title')."""
 
     code: str
     name: str
@@ -160,6 +173,7 @@ class Finding:
     suppressed_by: str | None = None
     model_label: str | None = None
     model_probability: float | None = None
+    meta: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +205,8 @@ class PageReport:
     errors: tuple[FileError, ...] = ()
     sha256: str = ""
     warnings: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    country_reasons: tuple[str, ...] = ()
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -32,6 +32,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "engine": f.engine,
         "suppressed": f.suppressed,
     }
+    if f.meta:
+        out["meta"] = f.meta
     if f.model_label is not None:
         out["model"] = {"label": f.model_label, "probability": f.model_probability}
     if f.suppressed:
@@ -54,6 +56,8 @@ def page_to_dict(p: PageReport) -> dict[str, Any]:
         "page_type_reasons": list(p.page_type_reasons),
         "jurisdictions": list(p.jurisdictions),
         "jurisdiction_reasons": list(p.jurisdiction_reasons),
+        "countries": list(p.countries),
+        "country_reasons": list(p.country_reasons),
         "main_intervention": p.main_intervention,
         "main_condition": p.main_condition,
         "sentences": p.sentence_count,

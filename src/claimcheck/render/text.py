@@ -44,7 +44,8 @@ def _finding(f: Finding, explain: bool, color: bool) -> list[str]:
     where = _style(f"{f.path}:{f.line}:{f.column}:", color, bold=True)
     code = _style(f.code, color, fg=COLORS[f.severity], bold=True)
     sev = f.severity.label if not f.suppressed else "suppressed"
-    lines = [f"{where} {code} [{sev}] {f.message}"]
+    meta = f" (in the page's {f.meta})" if f.meta else ""
+    lines = [f"{where} {code} [{sev}] {f.message}{meta}"]
     if explain:
         lines += _explain(f)
         if f.suggestion and not f.suppressed:
@@ -62,6 +63,8 @@ def _page(p: PageReport, explain: bool, color: bool) -> list[str]:
     for f in shown:
         lines += _finding(f, explain, color)
     juris = ", ".join(p.jurisdictions) or "none detected"
+    if p.countries:
+        juris += f" · countries: {', '.join(p.countries)}"
     grade = _style(f"{p.score}/100 ({p.grade})", color, fg=GRADE_COLORS.get(p.grade or ""))
     lines.append(
         f"{p.path}: score {grade} · {p.page_type} page · jurisdictions: {juris}"
@@ -70,6 +73,7 @@ def _page(p: PageReport, explain: bool, color: bool) -> list[str]:
     if explain:
         lines.append(f"    page type: {'; '.join(p.page_type_reasons)}")
         lines.append(f"    jurisdictions: {'; '.join(p.jurisdiction_reasons) or '-'}")
+        lines.append(f"    countries: {'; '.join(p.country_reasons) or '-'}")
         lines.append(f"    topic: {p.main_intervention or '-'} x {p.main_condition or '-'}")
     return lines
 
