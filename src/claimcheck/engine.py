@@ -117,7 +117,7 @@ class Engine:
             doc, findings, self.lexicon.rules, self.rules, self.config
         )
         findings.sort(key=_sort_key)
-        value = score(findings)
+        value = score(findings, facts.page_type)
         lang = doc.lang or (sentences[0].lang if sentences else "en")
         return PageReport(
             path=doc.path,

@@ -4,10 +4,15 @@ The formula (docs/scoring.md) is monotone: adding a finding, or making one more 
 never raises a score.
 
     penalty(finding) = SEVERITY_WEIGHT[severity] * FAMILY_FACTOR[family] * DECAY ** (k - 1)
-    score = max(0, round(100 - sum(penalties)))
+    points = max(0, round(100 - sum(penalties)))
+    score  = min(points, overclaim cap)      on pages that are not editorial
 
 where k is the finding's rank among the page's active findings of the same rule (worst
-severity first). Suppressed findings cost nothing.
+severity first). Suppressed findings cost nothing. The overclaim cap keeps a page that
+makes its own serious overclaims out of grades A and B: one claim (sentence) with an active
+error-level overclaim caps the page at OVERCLAIM_CAP (79, a C), each further one
+OVERCLAIM_STEP lower. Editorial pages report claims more than they make them, so only the
+penalties apply there.
 """
 
 from __future__ import annotations
@@ -21,6 +26,14 @@ SEVERITY_WEIGHT = {Severity.ERROR: 12.0, Severity.WARNING: 5.0, Severity.INFO: 1
 FAMILY_FACTOR = {"1": 1.5, "2": 1.0, "3": 1.0, "4": 1.0}
 DECAY = 0.5
 GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"), (0, "F"))
+
+OVERCLAIM_CAP = 79
+OVERCLAIM_STEP = 10
+# CC1xx codes whose rule family is not `overclaim` (CC109, an offer by mail, is regulatory);
+# tests/test_score.py keeps this in step with the built-in lexicon.
+NOT_OVERCLAIMS = frozenset({"CC109"})
+# Page types on which the overclaim cap does not apply.
+UNCAPPED_PAGE_TYPES = frozenset({"editorial"})
 
 
 def penalties(findings: Iterable[Finding]) -> list[float]:
@@ -37,9 +50,43 @@ def penalties(findings: Iterable[Finding]) -> list[float]:
     return out
 
 
-def score(findings: Iterable[Finding]) -> int:
-    """0-100; 100 means no active findings."""
-    return max(0, round(100 - sum(penalties(findings))))
+def is_serious_overclaim(finding: Finding) -> bool:
+    """An active, error-level finding of an overclaim rule (CC1xx but CC109)."""
+    return (
+        not finding.suppressed
+        and finding.severity == Severity.ERROR
+        and finding.code.startswith("CC1")
+        and finding.code not in NOT_OVERCLAIMS
+    )
+
+
+def serious_overclaims(findings: Iterable[Finding]) -> int:
+    """How many claims carry an active error-level overclaim. Findings on the same sentence
+    (several rules firing on one claim, or one heading repeated) are one claim."""
+    claims = {
+        " ".join(f.sentence.split()).casefold() or f"{f.code}:{f.line}:{f.start}"
+        for f in findings
+        if is_serious_overclaim(f)
+    }
+    return len(claims)
+
+
+def overclaim_cap(findings: Iterable[Finding], page_type: str | None = "unknown") -> int | None:
+    """The highest score the page may have because of its own serious overclaims, or None
+    when none applies (no such claim, or an editorial page)."""
+    if page_type in UNCAPPED_PAGE_TYPES:
+        return None
+    n = serious_overclaims(findings)
+    return max(0, OVERCLAIM_CAP - OVERCLAIM_STEP * (n - 1)) if n else None
+
+
+def score(findings: Iterable[Finding], page_type: str | None = "unknown") -> int:
+    """0-100; 100 means no active findings. `page_type` decides whether the overclaim cap
+    applies (every type but editorial; a page whose type is not known is capped)."""
+    findings = list(findings)
+    value = max(0, round(100 - sum(penalties(findings))))
+    cap = overclaim_cap(findings, page_type)
+    return value if cap is None else min(value, cap)
 
 
 def grade(value: int) -> str:

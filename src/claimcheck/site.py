@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from claimcheck.engine import Engine
 from claimcheck.model import Document, PageReport, Report, SiteScore
-from claimcheck.score import grade, score, summarise
+from claimcheck.score import grade, overclaim_cap, score, summarise
 
 PERMIT_RULE = "CC301"
 CEDULA_RULE = "CC303"
@@ -89,14 +89,14 @@ def apply_site_duties(page: PageReport, details: SiteDetails) -> PageReport:
         )
     if page.score is None or findings == list(page.findings):
         return page
-    value = score(findings)
+    value = score(findings, page.page_type)
     return replace(page, findings=tuple(findings), score=value, grade=grade(value))
 
 
 def site_score(pages: Sequence[PageReport], notes: Iterable[str] = ()) -> SiteScore:
     """Weighted mean of page scores (commercial pages weigh 3, others 1), capped at the
-    worst commercial page's score plus CAP_MARGIN; pages that could not be scored are left
-    out."""
+    worst commercial page's score plus CAP_MARGIN and at the lowest overclaim cap of any
+    page (score.overclaim_cap); pages that could not be scored are left out."""
     scored = [p for p in pages if p.score is not None]
     reasons = list(notes)
     if not scored:
@@ -118,8 +118,23 @@ def site_score(pages: Sequence[PageReport], notes: Iterable[str] = ()) -> SiteSc
             reasons.insert(
                 1, f"capped at {cap}: worst commercial page {worst.path} scores {worst.score}"
             )
+    capped = _overclaim_cap(scored)
+    if capped is not None and capped[0] < value:
+        value = capped[0]
+        reasons.insert(
+            1, f"capped at {capped[0]}: page {capped[1]} makes its own error-level overclaims"
+        )
     final = round(value)
     return SiteScore(final, grade(final), len(scored), tuple(reasons))
+
+
+def _overclaim_cap(pages: Sequence[PageReport]) -> tuple[int, str] | None:
+    """The lowest overclaim cap of the pages (score.overclaim_cap) and the page it comes
+    from: a site is never graded above a page of its own that the cap keeps below B."""
+    caps = [
+        (cap, p.path) for p in pages if (cap := overclaim_cap(p.findings, p.page_type)) is not None
+    ]
+    return min(caps) if caps else None
 
 
 def site_report(report: Report, details: SiteDetails) -> Report:
