@@ -8,6 +8,7 @@ limits are small so that the whole file runs in a few seconds. Only 127.0.0.1 is
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -137,7 +138,10 @@ def test_verify_detects_a_changed_report(audit, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(audit[0], copy)
     report = copy / "report.json"
-    report.write_text(report.read_text("utf-8").replace('"score": 100', '"score": 99', 1))
+    text = report.read_text("utf-8")
+    changed = re.sub(r'"score": (\d+)', lambda m: f'"score": {int(m[1]) ^ 1}', text, count=1)
+    assert changed != text
+    report.write_text(changed, encoding="utf-8")
     assert "report.json: SHA-256 does not match" in verify_audit(str(copy)).problems
 
 
@@ -221,3 +225,15 @@ def test_site_score_and_site_wide_duties(site: SiteServer, audit) -> None:
     salinas = by_code("/tratamientos", "CC303")
     assert len(salinas) == 1 and not salinas[0]["suppressed"]  # no cédula anywhere
     assert any(not f["suppressed"] for f in by_code("/", "CC201"))  # disclaimers stay per page
+
+
+def test_a_seller_site_types_all_its_pages_commercial(site: SiteServer, audit) -> None:
+    report = json.loads((audit[0] / "report.json").read_text("utf-8"))
+    files = {
+        f["path"].removeprefix(site.base): f for f in report["files"] if f["score"] is not None
+    }
+    assert files["/"]["page_type"] == "commercial"  # the home page sells on its own
+    blog = files["/ciclo/a"]  # no selling cue of its own: typed by its site
+    assert blog["page_type"] == "commercial"
+    assert blog["page_type_reasons"][0].startswith("site: ")
+    assert all(f["page_type"] == "commercial" for f in files.values())
