@@ -8,6 +8,7 @@ from tests.helpers import assert_finding, assert_no_finding, codes
 
 from claimcheck.config import Config
 from claimcheck.engine import Engine
+from claimcheck.page_checks import placeholder_reason
 from claimcheck.sources import read_path
 
 # Permit numbers in the two shapes observed on published COFEPRIS permits
@@ -69,6 +70,92 @@ def test_malformed_or_placeholder_permit_is_cc302_not_cc301(
     finding = assert_finding(report, "CC302")  # ... so that its number is judged here
     assert number in finding.message
     assert finding.severity.label == "warning"
+
+
+PLACEHOLDER_PERMITS = [
+    ("Permiso de publicidad COFEPRIS No. {n}", "2400000000A00000", "example number"),
+    ("Permiso de publicidad COFEPRIS No. {n}", "2600000000A00000", "zero-filled"),
+    ("Aviso de Publicidad COFEPRIS: {n}", "2511042002A00000", "zero-filled"),
+    ("PERMISO DE PUBLICIDAD No. {n}", "1234567890A12345", "sequential"),
+    ("Número de permiso de publicidad COFEPRIS {n}", "2418032002A54321", "sequential"),
+    ("COFEPRIS No. {n}", "9999999999A99999", "repeated"),
+    ("Permiso de publicidad COFEPRIS No. {n}", "123300202A1234", "example number"),
+]
+
+
+@pytest.mark.parametrize(("line", "number", "why"), PLACEHOLDER_PERMITS)
+def test_placeholder_permit_numbers_are_cc302(tmp_path, line: str, number: str, why: str) -> None:
+    page = MX_CLINIC.format(extra="", footer=line.format(n=number))
+    report = _check(tmp_path, "permit.html", page)
+    assert_no_finding(report, "CC301")  # a permit line is there ...
+    finding = assert_finding(report, "CC302")  # ... but its number is no issued number
+    assert number in finding.message and why in finding.message
+    assert report.score is not None and report.score < 100
+
+
+PLACEHOLDER_CEDULAS = [
+    ("Cédula profesional 1234567", "example number"),
+    ("Céd. Prof. 12345678", "example number"),
+    ("cédula profesional: 0123456", "sequential"),
+    ("Céd. Prof. 7654321", "sequential"),
+    ("Cédula 98765432", "sequential"),
+    ("Céd. Prof. No. 1111111", "repeated"),
+    ("cédula 0000000", "zero-filled"),
+    ("Cédula profesional 30000000", "zero-filled"),
+]
+
+
+@pytest.mark.parametrize(("cedula", "why"), PLACEHOLDER_CEDULAS)
+def test_placeholder_cedulas_are_cc304_not_accepted(tmp_path, cedula: str, why: str) -> None:
+    extra = f"<p>Le atiende la Dra. Marisol Peña Ortiz, {cedula}, Medicina Interna.</p>"
+    report = _check(tmp_path, "cedula.html", MX_CLINIC.format(extra=extra, footer=""))
+    assert_no_finding(report, "CC303")  # the duty's line is there: CC304 judges its number
+    finding = assert_finding(report, "CC304")
+    assert finding.severity.label == "error" and why in finding.message
+
+
+@pytest.mark.parametrize(
+    "cedula", ["Cédula profesional 4719352", "Céd. Prof. 10482763", "cédula 3004100"]
+)
+def test_real_looking_cedulas_pass_cc303_and_cc304(tmp_path, cedula: str) -> None:
+    extra = f"<p>Le atiende la Dra. Marisol Peña Ortiz, {cedula}, Medicina Interna.</p>"
+    report = _check(tmp_path, "cedula.html", MX_CLINIC.format(extra=extra, footer=""))
+    assert_no_finding(report, "CC303")
+    assert_no_finding(report, "CC304")
+
+
+def test_rewrites_pasted_as_written_are_not_accepted(tmp_path) -> None:
+    """The suggestions of CC302 and CC303 show example numbers; a page that pastes them
+    keeps a finding until the real numbers are filled in."""
+    lexicon = Engine().lexicon
+    suggestion = {r.code: r.suggestion_for("es") for r in lexicon.rules}
+    permit = suggestion["CC302"].split('"')[1]  # Permiso de publicidad COFEPRIS No. ...
+    cedula = suggestion["CC303"].split('"')[1].replace("{trigger}", "Dra. Marisol Peña Ortiz")
+    page = MX_CLINIC.format(extra=f"<p>{cedula}.</p>", footer=permit)
+    report = _check(tmp_path, "pasted.html", page)
+    assert_finding(report, "CC302")
+    assert_finding(report, "CC304")
+    assert report.grade != "A"
+
+
+@pytest.mark.parametrize("number", [*OBSERVED_PERMITS, "2419032002A00128", "1000", "4183527"])
+def test_issued_looking_numbers_are_no_placeholders(number: str) -> None:
+    assert placeholder_reason(number, ("2400000000A00000",)) is None
+
+
+@pytest.mark.parametrize(
+    ("number", "listed", "why"),
+    [
+        ("24-0000-0000 a00000", ("2400000000A00000",), "example number"),
+        ("8901234", (), "sequential"),  # 9 -> 0 wraps
+        ("3210987", (), "sequential"),
+        ("2412012002A00000", (), "zero-filled"),
+        ("5555555", (), "repeated"),
+    ],
+)
+def test_placeholder_reason(number: str, listed: tuple[str, ...], why: str) -> None:
+    reason = placeholder_reason(number, listed)
+    assert reason is not None and why in reason
 
 
 def test_no_permit_line_is_still_cc301(tmp_path) -> None:
@@ -180,7 +267,7 @@ def test_testimonial_rules(tmp_path) -> None:
 def test_cc303_one_physicians_cedula_does_not_cover_another(tmp_path) -> None:
     extra = (
         "<p>Agende su valoración con el Dr. Roberto Salinas.</p>"
-        "<p>La Dra. Ana Ruiz Treviño, cédula profesional 7654321, dirige la clínica.</p>"
+        "<p>La Dra. Ana Ruiz Treviño, cédula profesional 5820147, dirige la clínica.</p>"
     )
     report = _check(tmp_path, "dos.html", MX_CLINIC.format(extra=extra, footer=""))
     found = [f for f in report.active_findings if f.code == "CC303"]

@@ -8,8 +8,9 @@ Hidden text never satisfies a duty: a disclaimer a visitor cannot see does not c
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from claimcheck.combine import build_finding, render_text, template_values, trigger_findings
@@ -287,14 +288,68 @@ def check_physician_cedula(c: CheckInput) -> list[Finding]:
     return [_sentence_finding(c, i, name) for _, i, name, shown in physicians if not shown]
 
 
+MIN_PATTERN_DIGITS = 4  # shorter digit runs are too often sequential by chance
+ZERO_PREFIX = 2  # a long group may open with its year ('24') before the zero filling
+
+
+def _normalise_number(number: str) -> str:
+    """Digits and capital letters only: '24-0000 0000 a00000' -> '240000000000A00000'."""
+    return "".join(ch for ch in number.upper() if ch.isascii() and ch.isalnum())
+
+
+def _is_sequential(digits: str) -> bool:
+    """Each digit one more (or each one less) than the one before, 9 -> 0 wrapping."""
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(digits)}
+    return steps in ({1}, {9})
+
+
+def _is_zero_filled(digits: str) -> bool:
+    """All zeros, or all zeros after a two-digit opening in a long group ('2400000000')."""
+    tail = digits[ZERO_PREFIX:] if len(digits) > 6 else digits
+    return set(tail) == {"0"}
+
+
+def placeholder_reason(number: str, listed: Collection[str] = ()) -> str | None:
+    """Why `number` is a placeholder rather than an issued number, or None.
+
+    A placeholder is one of `listed` (the documentation's own example numbers, compared
+    on digits and capitals only), or has a digit group of 4 or more digits that is
+    sequential (1234567, 0123456, 7654321), one repeated digit (1111111) or zero-filled
+    (2400000000A00000).
+    """
+    key = _normalise_number(number)
+    if key in {_normalise_number(n) for n in listed}:
+        return "is an example number from the documentation, not an issued one"
+    for digits in re.findall(r"\d+", key):
+        if len(digits) < MIN_PATTERN_DIGITS:
+            continue
+        if _is_zero_filled(digits):
+            return "is a placeholder: its digits are zero-filled"
+        if len(set(digits)) == 1:
+            return "is a placeholder: one digit repeated"
+        if _is_sequential(digits):
+            return "is a placeholder: its digits are sequential"
+    return None
+
+
+def _placeholders(c: CheckInput) -> tuple[str, ...]:
+    return tuple(str(n) for n in c.rule.params.get("placeholders", ()))
+
+
 def check_cedula_format(c: CheckInput) -> list[Finding]:
-    """CC304: a cédula number that is not 7 or 8 digits."""
+    """CC304: a cédula number that is not 7 or 8 digits, or a placeholder (sequential,
+    repeated or zero-filled digits, or one of the rule's `placeholders`)."""
     out = []
+    listed = _placeholders(c)
     patterns = c.lex.rule_patterns[c.rule.code]
     for _cp, i, m in iter_hits(patterns, c.page.sentences, c.page.candidates, c.timeout):
         digits = "".join(ch for ch in m.group("num") if ch.isdigit())
         if len(digits) not in (7, 8):
-            out.append(_sentence_finding(c, i, m.group(0)))
+            problem = "is not a 7- or 8-digit number"
+        else:
+            problem = placeholder_reason(digits, listed) or ""
+        if problem:
+            out.append(_sentence_finding(c, i, m.group(0), extra={"problem": problem}))
     return out
 
 
@@ -431,8 +486,10 @@ def _next_token(c: CheckInput, i: int) -> str:
 
 def check_number_format(c: CheckInput) -> list[Finding]:
     """CC302: a number captured as `num` by the rule's patterns that fully matches none of
-    the `valid` shapes (a placeholder, a typo, an invented number)."""
+    the `valid` shapes (a placeholder, a typo, an invented number), or that has a valid
+    shape but is a placeholder (`placeholder_reason`)."""
     valid = c.lex.group(c.rule, "valid")
+    listed = _placeholders(c)
     out = []
     seen: set[int] = set()
     patterns = c.lex.rule_patterns[c.rule.code]
@@ -443,8 +500,13 @@ def check_number_format(c: CheckInput) -> list[Finding]:
         if not number:  # 'No.' ends the sentence: the number, if any, opens the next one
             number = _next_token(c, i)
         if not any(cp.compiled.fullmatch(number, timeout=c.timeout) for cp in valid):
+            problem = "has neither of the observed COFEPRIS shapes"
+        else:
+            problem = placeholder_reason(number, listed) or ""
+        if problem:
             seen.add(i)
-            out.append(_sentence_finding(c, i, m.group(0), extra={"number": number}))
+            extra = {"number": number, "problem": problem}
+            out.append(_sentence_finding(c, i, m.group(0), extra=extra))
     return out
 
 
