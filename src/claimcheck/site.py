@@ -1,11 +1,13 @@
 """Site-level conclusions for a crawled audit: site-wide duties and the site score.
 
-Some duties belong to the clinic, not to each page: a COFEPRIS advertising permit number
-(CC301) shown on any page of the site satisfies it for every page, and a physician's
-cédula profesional (CC303) shown next to that physician's name on any page satisfies it
-wherever the physician is named. Such findings on other pages are kept, suppressed with
-`suppressed_by: "site: shown on <url>"`. Disclaimers (CC2xx) stay per page: a disclaimer
-must be near each page's claims. The site score is documented in docs/scoring.md.
+Some duties belong to the clinic, not to each page. Every `absence` rule marked
+`params.site_wide: true` (the COFEPRIS advertising permit CC301, the responsable sanitario
+CC305, the licencia sanitaria CC306) is satisfied for every page by any page of the site
+that shows it, and a physician's cédula profesional (CC303) shown next to that physician's
+name on any page satisfies it wherever the physician is named. Such findings on other
+pages are kept, suppressed with `suppressed_by: "site: shown on <url>"`. Disclaimers (CC2xx)
+and the FDA status statement (CC308) stay per page: they must be near each page's claims.
+The site score is documented in docs/scoring.md.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from claimcheck.engine import Engine
 from claimcheck.model import Document, PageReport, Report, SiteScore
 from claimcheck.score import grade, overclaim_cap, score, summarise
 
-PERMIT_RULE = "CC301"
 CEDULA_RULE = "CC303"
 COMMERCIAL_WEIGHT = 3.0
 OTHER_WEIGHT = 1.0
@@ -36,12 +37,16 @@ class SiteDetails:
         self.timeout = engine.config.regex_timeout
         rules = {r.code: r for r in engine.lexicon.rules}
         group = engine.compiled.group
-        permit, cedula = rules.get(PERMIT_RULE), rules.get(CEDULA_RULE)
-        self.permit_patterns = group(permit, "satisfied_by") if permit else ()
+        cedula = rules.get(CEDULA_RULE)
+        self.site_wide = {
+            r.code: group(r, "satisfied_by")
+            for r in engine.lexicon.rules
+            if r.check == "absence" and r.params.get("site_wide")
+        }
         self.physician_patterns = group(cedula, "physician") if cedula else ()
         self.cedula_patterns = group(cedula, "satisfied_by") if cedula else ()
         self.window = int(cedula.params.get("window", 200)) if cedula else 200
-        self.permit_on: str | None = None
+        self.shown: dict[str, str] = {}  # site-wide rule code -> first page that shows it
         self.cedulas: dict[frozenset[str], str] = {}
 
     def _search(self, patterns, text: str):
@@ -52,10 +57,11 @@ class SiteDetails:
         return None
 
     def observe(self, doc: Document) -> None:
-        """Note the permit number and the physicians with a cédula that `doc` shows."""
+        """Note the site-wide details and the physicians with a cédula that `doc` shows."""
         text = "\n\n".join(b.text for b in doc.blocks if not b.hidden)
-        if self.permit_on is None and self._search(self.permit_patterns, text):
-            self.permit_on = doc.path
+        for code, patterns in self.site_wide.items():
+            if code not in self.shown and self._search(patterns, text):
+                self.shown[code] = doc.path
         for cp in self.physician_patterns:
             for m in cp.compiled.finditer(text, timeout=self.timeout):
                 nearby = text[max(0, m.start() - self.window) : m.end() + self.window]
@@ -69,8 +75,8 @@ class SiteDetails:
 
     def shown_on(self, code: str, trigger: str, path: str) -> str | None:
         """The URL of another page that satisfies this finding's duty, if any."""
-        if code == PERMIT_RULE and self.permit_on not in (None, path):
-            return self.permit_on
+        if self.shown.get(code) not in (None, path):
+            return self.shown[code]
         if code == CEDULA_RULE:
             names = _surnames(trigger)
             for known, url in self.cedulas.items():
@@ -143,12 +149,10 @@ def site_report(report: Report, details: SiteDetails) -> Report:
     by_site = Counter(
         f.code for p in files for f in p.findings if (f.suppressed_by or "").startswith("site: ")
     )
-    notes = []
-    if details.permit_on:
-        notes.append(
-            f"{PERMIT_RULE}: permit number shown on {details.permit_on}; "
-            f"{by_site[PERMIT_RULE]} finding(s) on other pages suppressed"
-        )
+    notes = [
+        f"{code}: shown on {url}; {by_site[code]} finding(s) on other pages suppressed"
+        for code, url in sorted(details.shown.items())
+    ]
     if details.cedulas:
         notes.append(
             f"{CEDULA_RULE}: cédula shown for {len(details.cedulas)} physician(s); "
