@@ -69,3 +69,54 @@ def test_whole_sentence_quote_counts_only_when_asked() -> None:
     quote = '"Stop your insulin."'
     assert _status(quote, "Stop your insulin")[0] == "asserted"
     assert _status(quote, "Stop your insulin", whole_quote=True)[0] == "quoted"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "status"),
+    [
+        # safety advice is never an elimination claim
+        ("Ask your doctor before you stop taking insulin.", "stop taking insulin", "hypothetical"),
+        ("Consulte a su médico antes de dejar la insulina.", "dejar la insulina", "hypothetical"),
+        # regulator and enforcement text reports the claim
+        ("The FDA warned about pills marketed as able to cure arthritis.", "cure", "attributed"),
+        (
+            "Cofepris retiró productos promocionados como capaces de curar la EPOC.",
+            "curar",
+            "attributed",
+        ),
+        ("Las autoridades cerraron centros que prometen curar el autismo.", "curar", "attributed"),
+        ("Patients are paying for potential cures abroad.", "cures", "hypothetical"),
+        # an organisation's name is not a claim
+        ("Cure Parkinson's is funding a new trial.", "Cure", "attributed"),
+        ("La Fundación Cura Diabetes organiza una carrera.", "Cura", "attributed"),
+        # the concessive clause ends the negation: the main clause asserts
+        (
+            "Although there is no cure for COPD, our cells promote healing in the lungs.",
+            "promote healing",
+            "asserted",
+        ),
+        # 'won’t' with a typographic apostrophe negates
+        ("Injecting these cells won’t cure arthritis.", "cure", "negated"),
+    ],
+)
+def test_who_is_speaking(sentence: str, trigger: str, status: str) -> None:
+    assert _status(sentence, trigger)[0] == status
+
+
+def test_reported_speech_counts_only_off_the_sellers_page() -> None:
+    """'Dr. X said the cells cure …' is reported on a news page, the clinic's voice on its own."""
+    sentence = "Dr. Ramos said the cells cure knee arthritis."
+    assert _status(sentence, "cure")[0] == "attributed"
+    assert _status(sentence, "cure", reported=False)[0] == "asserted"
+    es = "Las células curan la artrosis, aseguró el médico."
+    assert _status(es, "curan")[0] == "attributed"
+    assert _status(es, "curan", reported=False)[0] == "asserted"
+
+
+def test_quantified_claim_is_hedged() -> None:
+    """'some people' qualifies a claim: it is lowered one step, not suppressed."""
+    sentence = "Islet transplants have let some people stop insulin injections."
+    assert _status(sentence, "stop insulin") == ("asserted", True)
+    assert _status(
+        "Algunos pacientes dejaron la insulina tras el trasplante.", "dejaron la insulina"
+    )[1]

@@ -4,7 +4,14 @@ questioned, hypothetical, quoted or about animals? Modifiers are data (lexicons/
 A modifier covers the triggers within `max_scope` words after it (forward), before it
 (backward) or both, unless a TERMINATE phrase or clause punctuation stands between them.
 PSEUDO phrases ("not only", "no more") cancel the modifiers they overlap. Modifiers that
-overlap the trigger itself are ignored ("no side effects" is a trigger, not a negation).
+overlap the trigger itself are ignored ("no side effects" is a trigger, not a negation),
+except NAMED ones: a name that contains the trigger ("Cure Parkinson's", "Fundación Cura")
+names an organisation, it does not claim a cure.
+
+Who is speaking: REPORTED modifiers ("said", "according to", "aseguró") mark a claim
+reported from someone else. On a news or regulator page that is not the page's own claim;
+on a seller's page it is the seller's own voice (its doctor, its patients), so the caller
+turns REPORTED off there (`reported=False`).
 """
 
 from __future__ import annotations
@@ -19,10 +26,11 @@ from claimcheck.match import Candidates, CompiledModifier
 from claimcheck.model import ContextDecision
 
 # Priority when several modifiers cover one trigger: the first listed wins.
-SUPPRESSING = ("NEGATED", "ATTRIBUTED", "QUESTION", "HYPOTHETICAL", "NONHUMAN")
+SUPPRESSING = ("NEGATED", "ATTRIBUTED", "REPORTED", "QUESTION", "HYPOTHETICAL", "NONHUMAN")
 STATUS = {
     "NEGATED": "negated",
     "ATTRIBUTED": "attributed",
+    "REPORTED": "attributed",
     "QUESTION": "question",
     "HYPOTHETICAL": "hypothetical",
     "NONHUMAN": "nonhuman",
@@ -111,19 +119,38 @@ def scan(text: str, modifiers: Sequence[CompiledModifier], timeout: float = 1.0)
     return SentenceScan(text, tuple(hits), tuple(pseudo), tuple(terminators))
 
 
+def _named(sentence: SentenceScan, start: int, end: int) -> Context | None:
+    """A NAMED modifier (an organisation's name) that contains the trigger, as a decision."""
+    for mod, span, phrase in sentence.hits:
+        if mod.category == "NAMED" and span[0] <= start and end <= span[1]:
+            return Context(ContextDecision("attributed", phrase, mod.id))
+    return None
+
+
 def decide_scanned(
-    sentence: SentenceScan, start: int, end: int, *, whole_quote: bool = False
+    sentence: SentenceScan,
+    start: int,
+    end: int,
+    *,
+    whole_quote: bool = False,
+    reported: bool = True,
 ) -> Context:
     """Decide how the trigger at text[start:end] is used, from a sentence scan.
 
     A quoted phrase inside a sentence is a quotation. A sentence quoted as a whole is
     one only when `whole_quote` is set (editorial pages): on a clinic page it is usually a
-    testimonial the clinic publishes as its own claim.
+    testimonial the clinic publishes as its own claim. REPORTED modifiers count only when
+    `reported` is set (not on a seller's own page).
     """
     text = sentence.text
+    named = _named(sentence, start, end)
+    if named is not None:
+        return named
     found: dict[str, tuple[Modifier, str]] = {}
     negative_trigger = bool(_NEGATIVE_START.match(text, start))
     for mod, span, phrase in sentence.hits:
+        if mod.category == "NAMED" or (mod.category == "REPORTED" and not reported):
+            continue
         if span[0] < end and start < span[1]:
             continue  # part of the trigger itself
         if any(p0 <= span[0] and span[1] <= p1 for p0, p1 in sentence.pseudo):
@@ -156,9 +183,12 @@ def decide(
     timeout: float = 1.0,
     *,
     whole_quote: bool = False,
+    reported: bool = True,
 ) -> Context:
     """Decide how the trigger at text[start:end] is used in its sentence (scans it first)."""
-    return decide_scanned(scan(text, modifiers, timeout), start, end, whole_quote=whole_quote)
+    return decide_scanned(
+        scan(text, modifiers, timeout), start, end, whole_quote=whole_quote, reported=reported
+    )
 
 
 class _Plan:
