@@ -19,8 +19,10 @@ import yaml
 
 from claimcheck.errors import LexiconError
 from claimcheck.lexicon.types import (
+    ANY_CONDITION,
     EVIDENCE_LEVELS,
     FLAGS,
+    Allowance,
     EvidenceRow,
     Example,
     Lexicon,
@@ -153,6 +155,7 @@ class _Builder:
         self.evidence: dict[tuple[str, str], EvidenceRow] = {}
         self.profiles: dict[str, Profile] = {}
         self.page_cues: dict[str, tuple[Pattern, ...]] = {}
+        self.qualifiers: dict[str, Pattern] = {}
         self.sources: list[str] = []
 
     def add_file(self, path: Path) -> None:
@@ -195,8 +198,14 @@ class _Builder:
 
     def _add_evidence(self, doc: dict[str, Any], where: str) -> None:
         for item in doc["evidence"]:
-            row = EvidenceRow(**item)
+            allows = tuple(
+                Allowance(a) if isinstance(a, str) else Allowance(**a)
+                for a in item.get("allows", ())
+            )
+            row = EvidenceRow(**{**item, "allows": allows})
             self.evidence[(row.intervention, row.condition)] = row
+        for pattern in _patterns(doc.get("qualifiers", ()), f"{where}: $.qualifiers"):
+            self.qualifiers[pattern.id] = pattern
 
     def _add_jurisdiction(self, doc: dict[str, Any], where: str) -> None:
         self.profiles[doc["code"]] = Profile(
@@ -224,15 +233,21 @@ class _Builder:
             profiles=tuple(self.profiles.values()),
             page_cues=dict(self.page_cues),
             sources=tuple(self.sources),
+            evidence_qualifiers=tuple(self.qualifiers.values()),
         )
 
     def _check_references(self) -> None:
         for (inter, cond), row in self.evidence.items():
             if inter not in self.interventions:
                 raise LexiconError(f"evidence row {inter} x {cond}: unknown intervention {inter!r}")
-            if cond not in self.conditions:
+            if cond != ANY_CONDITION and cond not in self.conditions:
                 raise LexiconError(f"evidence row {inter} x {cond}: unknown condition {cond!r}")
             assert row.level in EVIDENCE_LEVELS
+            for allowance in row.allows:
+                if allowance.rule not in self.rules:
+                    raise LexiconError(
+                        f"evidence row {inter} x {cond}: allows unknown rule {allowance.rule}"
+                    )
         for terms in (self.interventions, self.conditions):
             for term in terms.values():
                 if term.parent and term.parent not in terms:

@@ -126,15 +126,36 @@ class Term:
         return (self.label_es if lang == "es" else None) or self.label
 
 
+ANY_CONDITION = "*"  # an evidence row for every condition the table does not list
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """A claim an evidence row supports although the rule's strength exceeds its level.
+
+    `when` is 'always', or 'qualified': the sentence must limit the claim to some patients
+    or state it as a possibility (the evidence file's `qualifiers`).
+    """
+
+    rule: str
+    when: str = "always"
+
+
 @dataclass(frozen=True, slots=True)
 class EvidenceRow:
-    """One row of the evidence table: intervention x condition -> level with citation."""
+    """One row of the evidence table: intervention x condition -> level with citation.
+
+    `condition` may be ANY_CONDITION; `assumed` marks the condition an intervention is about
+    when a sentence and its page name none; `allows` lists the claims the evidence supports.
+    """
 
     intervention: str
     condition: str
     level: str
     citation: str
     ref: str = ""
+    assumed: bool = False
+    allows: tuple[Allowance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +183,7 @@ class Lexicon:
     profiles: tuple[Profile, ...]
     page_cues: dict[str, tuple[Pattern, ...]] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    evidence_qualifiers: tuple[Pattern, ...] = ()
 
     def rule(self, code_or_name: str) -> Rule:
         """Find a rule by code (CC102) or kebab-case name (reversal-remission-claim)."""
