@@ -50,6 +50,7 @@ REFERENCE_HEADING = regex.compile(
     regex.IGNORECASE,
 )
 HEADING_WEIGHT = 3
+MAIN_SHARE = 0.5  # the share of condition mentions the page's main condition must hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,12 @@ def reference_blocks(doc: Document) -> frozenset[int]:
 
 
 def _main_term(page: Page, kind: str, lex: CompiledLexicon) -> str | None:
+    """The page's main intervention or condition: the most mentioned (headings count more).
+
+    A condition must hold at least MAIN_SHARE of the condition mentions; otherwise the
+    narrowest group holding that share ('orthopedic' for knees, discs and tendons), and on
+    a page that lists unrelated conditions, none: its messages then say 'this condition'.
+    """
     counts: Counter[str] = Counter()
     for i, mentions in page.mentions.items():
         weight = HEADING_WEIGHT if page.sentences[i].kind in ("title", "heading") else 1
@@ -126,7 +133,22 @@ def _main_term(page: Page, kind: str, lex: CompiledLexicon) -> str | None:
     if not counts:
         return None
     # Most mentioned; on a tie the more specific term (longer ancestor chain) wins.
-    return max(counts, key=lambda t: (counts[t], len(lex.ancestors(t))))
+    best = max(counts, key=lambda t: (counts[t], len(lex.ancestors(t))))
+    if kind != "condition" or counts[best] >= MAIN_SHARE * counts.total():
+        return best
+    return _main_group(counts, lex)
+
+
+def _main_group(counts: Counter[str], lex: CompiledLexicon) -> str | None:
+    """The narrowest condition group holding MAIN_SHARE of the mentions, or None."""
+    groups: Counter[str] = Counter()
+    for term, n in counts.items():
+        for ancestor in lex.ancestors(term):
+            groups[ancestor] += n
+    held = [g for g, n in groups.items() if n >= MAIN_SHARE * counts.total()]
+    if not held:
+        return None
+    return max(held, key=lambda g: (len(lex.ancestors(g)), groups[g]))
 
 
 def _first(patterns: Sequence[CompiledPattern], page: Page, timeout: float) -> str | None:
