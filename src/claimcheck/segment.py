@@ -18,8 +18,10 @@ from claimcheck.model import Block, Document, Sentence
 MAX_SENTENCE = 1000
 """No sentence is longer than this many characters; longer runs are cut."""
 
-# A terminator run (. ! ? … and closing quotes/brackets) followed by whitespace.
-_CANDIDATE_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(\s+)")
+# A terminator run (. ! ? … and closing quotes/brackets) followed by whitespace. The
+# look-behind lets a match start only where a run starts: a run not followed by whitespace
+# fails once, not once per character (50,000 dots took 37 s without it).
+_CANDIDATE_RE = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’»)\]]*(\s+)")
 _OPENERS = "\"'“‘«(¿¡["
 
 

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache, partial
 
 import regex
 
@@ -30,10 +31,16 @@ from claimcheck.model import Document, Finding
 from claimcheck.sources import glob_match
 
 UNUSED_CHECK = "unused_suppression"
+# What the directives are, for reference and tests; `_directives_in` finds the same matches
+# in linear time (with these, each of 40,000 unclosed comments searched the rest of the line).
 _COMMENT = re.compile(
     r"<!--\s*claimcheck-(disable-next-line|disable|enable)(?![\w-])(.*?)-->", re.IGNORECASE
 )
 _IGNORE = re.compile(r"claimcheck:\s*ignore\[([^\]\n]*)\]", re.IGNORECASE)
+_COMMENT_HEAD = re.compile(
+    r"<!--\s*claimcheck-(disable-next-line|disable|enable)(?![\w-])", re.IGNORECASE
+)
+_IGNORE_HEAD = re.compile(r"claimcheck:\s*ignore\[", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]+")
 
 
@@ -73,6 +80,63 @@ def _next_nonblank(lines: Sequence[str], index: int) -> int:
     return len(lines) + 1
 
 
+class _Alone:
+    """Does a directive stand alone on its line (nothing but copies of it and spaces)?
+    Asked once per distinct directive text that starts the line's first word, so many
+    directives on one line cost one pass, not one pass each."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self.first = len(line) - len(line.lstrip())
+        self.answers: dict[str, bool] = {}
+
+    def __call__(self, raw: str) -> bool:
+        """Same as `not line.replace(raw, "").strip()`."""
+        if not self.line.startswith(raw, self.first):
+            return False  # the first non-space character would be left
+        if raw not in self.answers:
+            self.answers[raw] = not self.line.replace(raw, "").strip()
+        return self.answers[raw]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """One directive match on a line: its kind, the text of its codes, and its span."""
+
+    kind: str
+    body: str
+    start: int
+    end: int
+
+
+def _heads(line: str, head: re.Pattern[str], closer: str) -> list[tuple[re.Match[str], int]]:
+    """Each match of `head` that `closer` follows, with where the closer starts, as
+    `head` + lazy body + `closer` would match: once a head has no closer after it, no
+    later head has one, so the line is not searched again."""
+    out: list[tuple[re.Match[str], int]] = []
+    pos = 0
+    while (m := head.search(line, pos)) is not None:
+        close = line.find(closer, m.end())
+        if close < 0:
+            break
+        out.append((m, close))
+        pos = close + len(closer)
+    return out
+
+
+def _directives_in(line: str) -> list[_Found]:
+    """The `_COMMENT` and `_IGNORE` matches of one line, in order of their start."""
+    found = [
+        _Found(m.group(1).lower(), line[m.end() : close], m.start(), close + 3)
+        for m, close in _heads(line, _COMMENT_HEAD, "-->")
+    ]
+    found += [
+        _Found("ignore", line[m.end() : close], m.start(), close + 1)
+        for m, close in _heads(line, _IGNORE_HEAD, "]")
+    ]
+    return sorted(found, key=lambda f: f.start)
+
+
 # `regex` scans a page for this case-insensitively about 15x faster than lower-casing it.
 _MENTION = regex.compile("claimcheck", regex.IGNORECASE)
 
@@ -84,37 +148,38 @@ def parse_directives(doc: Document, known: Sequence[Rule]) -> tuple[list[Directi
     if _MENTION.search(source) is None:
         return [], []
     lines = source.split("\n")
+    next_nonblank = cache(partial(_next_nonblank, lines))  # many directives, one line
     directives: list[Directive] = []
     warnings: list[str] = []
     open_ranges: dict[str, Directive] = {}
     for i, line in enumerate(lines):
-        found = [(m, m.group(1).lower(), m.group(2)) for m in _COMMENT.finditer(line)]
-        found += [(m, "ignore", m.group(1)) for m in _IGNORE.finditer(line)]
-        for match, kind, body in sorted(found, key=lambda x: x[0].start()):
-            text = " ".join(match.group(0).split())
+        alone = _Alone(line)
+        for found in _directives_in(line):
+            kind, raw = found.kind, line[found.start : found.end]
+            text = " ".join(raw.split())
             where = f"{doc.path}:{i + 1}"
-            codes = [c for c in _SPLIT.split(body.strip()) if c]
+            codes = [c for c in _SPLIT.split(found.body.strip()) if c]
             if kind == "enable":
-                closing = [k for k in open_ranges if not codes or k in {c.upper() for c in codes}]
+                named = {c.upper() for c in codes}
+                closing = [k for k in open_ranges if not codes or k in named]
                 for key in closing:
                     directives.append(replace(open_ranges.pop(key), last=i + 1))
                 continue
             if not codes:
                 warnings.append(f"{where}: {text} names no rule codes and suppresses nothing")
                 continue
-            alone = not line.replace(match.group(0), "").strip()
             if kind == "disable":
                 first, last = i + 1, None
-            elif kind == "disable-next-line" or alone:
+            elif kind == "disable-next-line" or alone(raw):
                 # its own line too: in text, a lone directive joins the next line's sentence
-                first, last = i + 1, _next_nonblank(lines, i)
+                first, last = i + 1, next_nonblank(i)
             else:
                 first = last = i + 1
             for code in codes:
                 if not any(selector_matches(code, r) for r in known):
                     warnings.append(f"{where}: unknown rule code {code!r} in {text}")
                     continue
-                d = Directive(code, text, i + 1, match.start() + 1, first, last)
+                d = Directive(code, text, i + 1, found.start + 1, first, last)
                 if kind == "disable":
                     open_ranges[code.upper()] = d
                 else:
