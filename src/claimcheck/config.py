@@ -56,7 +56,9 @@ class Config:
     `ignore` take rule codes, code prefixes ('CC1') or rule names, like ruff.
     `per_file_ignores` pairs a glob (relative to `root`, the config file's directory)
     with selectors. `sources` maps a field name to where its value came from; a field
-    missing from it has its default value.
+    missing from it has its default value. `regex_timeout` bounds one pattern call and
+    `page_timeout` all of one page's pattern matching (seconds; a page over it is
+    reported as not scored). `jobs` is capped at the CPU count (0: one per CPU).
     """
 
     jurisdictions: tuple[str, ...] | None = None
@@ -71,6 +73,7 @@ class Config:
     per_file_ignores: PerFileIgnores = ()
     baseline: str | None = None
     regex_timeout: float = 1.0
+    page_timeout: float = 20.0
     jobs: int = 0
     model: str = "default"
     max_bytes: int = 20 * 1024 * 1024
@@ -91,8 +94,8 @@ class Config:
             raise ConfigError(f"unknown fail-on level {self.fail_on!r} ({', '.join(FAIL_ON)})")
         if self.min_score is not None and not 0 <= self.min_score <= 100:
             raise ConfigError(f"min-score must be between 0 and 100, not {self.min_score}")
-        if self.regex_timeout <= 0:
-            raise ConfigError("regex timeout must be positive")
+        if self.regex_timeout <= 0 or self.page_timeout <= 0:
+            raise ConfigError("regex and page timeouts must be positive")
 
     def with_overrides(self, **values: object) -> Config:
         """A copy with the given non-None values replaced, each recorded as coming from its

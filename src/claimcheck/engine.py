@@ -22,7 +22,15 @@ from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.facts import Page, collect_mentions, label_meta, page_facts, reference_blocks
 from claimcheck.lexicon import Lexicon, Rule, default_lexicon, load_lexicon
-from claimcheck.match import Candidates, CompiledLexicon, PatternTimeout, SentenceIndex
+from claimcheck.match import (
+    Candidates,
+    CompiledLexicon,
+    PageBudget,
+    PatternTimeout,
+    SentenceIndex,
+    Timeout,
+    timed_out,
+)
 from claimcheck.model import Document, FileError, Finding, Format, Origin, PageReport, Report
 from claimcheck.page_checks import CHECKS, CheckInput
 from claimcheck.score import grade, score, summarise
@@ -92,8 +100,10 @@ class Engine:
         return self.check_document(extract(raw))
 
     def check_document(self, doc: Document) -> PageReport:
-        """The pipeline for one page. A pattern timeout becomes an error entry, not a crash."""
-        timeout = self.config.regex_timeout
+        """The pipeline for one page. A pattern timeout, or the page's time budget for
+        pattern matching running out, becomes an error entry, not a crash."""
+        config = self.config
+        timeout = PageBudget.start(config.page_timeout, config.regex_timeout)
         try:
             sentences = segment(doc)
             text = document_text(doc)
@@ -113,6 +123,9 @@ class Engine:
             findings = label_meta(self._findings(page, timeout), page)
         except PatternTimeout as exc:
             return error_report(doc.path, "timeout", f"{exc}; the page was not scored", doc.format)
+        except TimeoutError:  # a pattern called outside `match.iter_hits`
+            why = timed_out("?", timeout)
+            return error_report(doc.path, "timeout", f"{why}; the page was not scored", doc.format)
         findings, warnings = apply_suppressions(
             doc, findings, self.lexicon.rules, self.rules, self.config
         )
@@ -139,7 +152,7 @@ class Engine:
             warnings=(*(f"{doc.path}:{w}" for w in doc.warnings), *warnings),
         )
 
-    def _findings(self, page: Page, timeout: float) -> list[Finding]:
+    def _findings(self, page: Page, timeout: Timeout) -> list[Finding]:
         facts = page.facts
         assert facts is not None
         rules = [r for r in self.rules if _applies(r, facts.page_type, facts.jurisdictions)]
@@ -219,8 +232,19 @@ def _safe_check(engine: Engine, item: RawInput | SourceError) -> PageReport:
         return error_report(item.origin.path, "too_deep", "markup nested too deeply to analyse")
 
 
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _jobs(config: Config) -> int:
-    return config.jobs if config.jobs > 0 else max(1, os.cpu_count() or 1)
+    """Worker processes: `config.jobs`, never more than the CPUs (more only add memory:
+    `--jobs 24` on 2 cores started 24 workers, 2.3 GB); 0 means one per CPU."""
+    cpus = cpu_count()
+    return min(config.jobs, cpus) if config.jobs > 0 else cpus
 
 
 def _parallel(

@@ -8,6 +8,7 @@ English and Spanish, and each language's words rarely occur in the other.
 from __future__ import annotations
 
 import bisect
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,9 +23,48 @@ from claimcheck.prefilter import PatternSet
 class PatternTimeout(Exception):
     """A pattern exceeded its time budget on one document."""
 
-    def __init__(self, pattern_id: str) -> None:
-        super().__init__(f"pattern {pattern_id} timed out")
+    def __init__(self, pattern_id: str, why: str = "timed out") -> None:
+        super().__init__(f"pattern {pattern_id} {why}")
         self.pattern_id = pattern_id
+
+
+@dataclass(frozen=True, slots=True)
+class PageBudget:
+    """The time one page may spend matching patterns, shared by all of its calls.
+
+    Passed wherever a `timeout=` float was: the `regex` module reads the value with
+    `float()` at every call, so each call gets at most `per_call` seconds and never more
+    than what is left of the page's budget (0 once it is spent: the next call times out at
+    once). A per-call timeout alone let a runaway pattern cost it on every sentence.
+    """
+
+    deadline: float
+    per_call: float
+
+    @classmethod
+    def start(cls, seconds: float, per_call: float) -> PageBudget:
+        """A budget of `seconds` from now."""
+        return cls(time.monotonic() + seconds, per_call)
+
+    def __float__(self) -> float:
+        left = self.deadline - time.monotonic()
+        return min(self.per_call, left) if left > 0 else 0.0
+
+    @property
+    def spent(self) -> bool:
+        """True once the page's time is up."""
+        return time.monotonic() >= self.deadline
+
+
+Timeout = float | PageBudget
+"""A per-call timeout in seconds, or a page's budget (see `PageBudget`)."""
+
+
+def timed_out(pattern_id: str, timeout: Timeout) -> PatternTimeout:
+    """The error for a pattern that hit its timeout, saying when the page's budget ran out."""
+    if isinstance(timeout, PageBudget) and timeout.spent:
+        return PatternTimeout(pattern_id, "ran when the page's time budget was spent")
+    return PatternTimeout(pattern_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +138,7 @@ def iter_hits(
     compiled: Sequence[CompiledPattern],
     sentences: Sequence[Sentence],
     candidates: Candidates,
-    timeout: float,
+    timeout: Timeout,
 ) -> Iterator[tuple[CompiledPattern, int, regex.Match[str]]]:
     """Yield (pattern, sentence index, match within the sentence) for every hit."""
     for cp in compiled:
@@ -108,14 +148,14 @@ def iter_hits(
                     if m.end() > m.start():
                         yield cp, i, m
         except TimeoutError:
-            raise PatternTimeout(cp.pattern.id) from None
+            raise timed_out(cp.pattern.id, timeout) from None
 
 
 def first_match(
     patterns: Sequence[CompiledPattern],
     sentences: Sequence[Sentence],
     candidates: Candidates,
-    timeout: float,
+    timeout: Timeout,
     *,
     visible: bool = True,
 ) -> regex.Match[str] | None:
@@ -139,7 +179,7 @@ def find_matches(
     compiled: Sequence[CompiledPattern],
     sentences: Sequence[Sentence],
     candidates: Candidates,
-    timeout: float,
+    timeout: Timeout,
 ) -> list[Match]:
     """All hits of one rule's patterns, with offsets relative to their sentence."""
     out = []
@@ -163,7 +203,7 @@ def find_mentions(
     kind: str,
     sentences: Sequence[Sentence],
     candidates: Candidates,
-    timeout: float,
+    timeout: Timeout,
 ) -> list[Mention]:
     """Every intervention or condition named in the document, most specific term first.
 

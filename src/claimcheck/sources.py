@@ -11,6 +11,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -215,26 +216,45 @@ def _check(path: str, data: bytes) -> str:
     return encoding
 
 
+def _require_regular(path: str, mode: int) -> None:
+    """Refuse anything but a regular file: reading a FIFO named `page.html` waits for a
+    writer forever, and a device such as /dev/zero never ends."""
+    if not stat.S_ISREG(mode):
+        raise SourceError(path, "unreadable", "not a regular file (a FIFO, socket or device)")
+
+
+def _read_regular(path: str, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file. Opened without blocking and checked again
+    once open, so a file swapped for a FIFO after `stat` cannot hang the read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        _require_regular(path, os.fstat(fd).st_mode)
+        return handle.read(limit)
+
+
 def read_path(path: str, max_bytes: int = MAX_BYTES) -> RawInput:
     """Read one file into a `RawInput`, or raise `SourceError`.
 
-    Kinds: "missing" (no such file), "unreadable" (permissions, a directory, an I/O
-    error), "too_large" (more than `max_bytes`), "binary" (NUL bytes in the first 8 KB
-    without a UTF-16/32 byte-order mark) and "empty" (nothing but whitespace).
+    Kinds: "missing" (no such file), "unreadable" (permissions, a directory, a FIFO,
+    socket or device, an I/O error), "too_large" (more than `max_bytes`), "binary" (NUL
+    bytes in the first 8 KB without a UTF-16/32 byte-order mark) and "empty" (nothing but
+    whitespace).
     """
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
     except FileNotFoundError:
         raise SourceError(path, "missing", "no such file") from None
     except OSError as exc:
         raise SourceError(path, "unreadable", exc.strerror or str(exc)) from None
-    if os.path.isdir(path):
+    if stat.S_ISDIR(info.st_mode):
         raise SourceError(path, "unreadable", "is a directory, expected a file")
-    if size > max_bytes:
-        raise SourceError(path, "too_large", f"{size} bytes is over the {max_bytes}-byte limit")
+    _require_regular(path, info.st_mode)
+    if info.st_size > max_bytes:
+        raise SourceError(
+            path, "too_large", f"{info.st_size} bytes is over the {max_bytes}-byte limit"
+        )
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = _read_regular(path, max_bytes + 1)
     except OSError as exc:
         raise SourceError(path, "unreadable", exc.strerror or str(exc)) from None
     if len(data) > max_bytes:

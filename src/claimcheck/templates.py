@@ -7,17 +7,22 @@ newlines kept, so findings still point at the right place in the source file.
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
-from claimcheck.yamlio import safe_load
+from claimcheck.yamlio import AliasError, safe_load
 
 TEMPLATE_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 """What a tag is (for reference and tests); `template_tags` finds the same spans in linear
 time: with the regex, each of 40,000 unclosed `{{` searched the rest of the page (8.4 s)."""
 MDX_MODULE_LINE = re.compile(r"^[ \t]*(import|export)\b[^\n]*$", re.MULTILINE)
+# Values quoted in warnings are shortened: a page's front matter can be megabytes.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 2, 4, 4
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
 SETTING_KEYS = {"jurisdiction": "jurisdiction", "page-type": "page_type", "page_type": "page_type"}
 
 
@@ -65,6 +70,11 @@ def strip_mdx(text: str) -> str:
     return MDX_MODULE_LINE.sub(_blank, text)
 
 
+def _clip(text: str, limit: int = 60) -> str:
+    """`text`, cut to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def front_matter_settings(text: str) -> tuple[dict[str, Any], list[str]]:
     """The `claimcheck:` table of a Markdown page's YAML front matter, and any warnings.
 
@@ -79,6 +89,10 @@ def front_matter_settings(text: str) -> tuple[dict[str, Any], list[str]]:
         return {}, []
     try:
         data = safe_load("\n".join(lines[1:end])) or {}
+    except AliasError:
+        return {}, [
+            "1: front matter uses YAML aliases (*name); its claimcheck settings are ignored"
+        ]
     except yaml.YAMLError:
         return {}, ["1: front matter is not valid YAML; its claimcheck settings are ignored"]
     table = data.get("claimcheck") if isinstance(data, dict) else None
@@ -88,15 +102,19 @@ def front_matter_settings(text: str) -> tuple[dict[str, Any], list[str]]:
     for key, value in table.items():
         name = SETTING_KEYS.get(str(key))
         if name is None:
-            warnings.append(f"1: unknown front-matter setting claimcheck.{key} (ignored)")
+            warnings.append(
+                f"1: unknown front-matter setting claimcheck.{_clip(str(key))} (ignored)"
+            )
         elif name == "jurisdiction":
             values = value if isinstance(value, list) else [value]
             if all(v in ("mx", "us", "none") for v in values):
                 settings[name] = tuple(values)
             else:
-                warnings.append(f"1: claimcheck.jurisdiction {value!r} is not mx, us or none")
+                shown = _SHORT.repr(value)
+                warnings.append(f"1: claimcheck.jurisdiction {shown} is not mx, us or none")
         elif value in ("commercial", "editorial"):
             settings[name] = value
         else:
-            warnings.append(f"1: claimcheck.page-type {value!r} is not commercial or editorial")
+            shown = _SHORT.repr(value)
+            warnings.append(f"1: claimcheck.page-type {shown} is not commercial or editorial")
     return settings, warnings

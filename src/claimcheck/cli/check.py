@@ -168,7 +168,7 @@ def _progress(enabled: bool):
     "--jobs",
     type=click.IntRange(min=0),
     default=None,
-    help="Worker processes for many files (0 = one per core) [0].",
+    help="Worker processes for many files (0 = one per core; never more than the cores) [0].",
 )
 @click.option(
     "--baseline",
