@@ -198,8 +198,22 @@ def test_vectorizer_settings_are_saved_with_the_model(tmp_path) -> None:
     assert np.allclose(model.predict_proba(texts), loaded.predict_proba(texts))
 
 
+def _cues_by_hand(texts, cues) -> np.ndarray:
+    import regex
+
+    rows = []
+    for text in texts:
+        hits = [bool(regex.search(p, text, regex.IGNORECASE)) for p in cues["patterns"]]
+        both = [
+            all(not hits[int(t[1:])] if str(t).startswith("~") else hits[int(t)] for t in terms)
+            for terms in cues["conjunctions"]
+        ]
+        rows.append(hits + both)
+    return np.array(rows, dtype=float)
+
+
 def test_numpy_inference_matches_scikit_learn_on_the_corpus() -> None:
-    from scipy.sparse import hstack
+    from scipy.sparse import csr_matrix, hstack
 
     model = classify.load(classify.builtin_model_dir())
     texts = [r["text"] for r in _corpus_rows()] + ["", "   ", "a", "¿Qué?", "tab\there  twice"]
@@ -209,7 +223,10 @@ def test_numpy_inference_matches_scikit_learn_on_the_corpus() -> None:
         sk = classify._vectorizer(name, vec.vocabulary_, model.meta["vectorizers"])
         sk.idf_ = vec.idf_
         reference[name] = sk.transform(texts)
-    features = hstack([reference[name] for name in classify.VECTORIZERS]).tocsr()
+    parts = [reference[name] for name in classify.VECTORIZERS]
+    if model.cues is not None:  # the cue features, computed the slow, obvious way
+        parts.append(csr_matrix(_cues_by_hand(texts, model.cues)))
+    features = hstack(parts).tocsr()
     scores = np.asarray(features @ model.coef.T) + model.intercept
     scores -= scores.max(axis=1, keepdims=True)
     expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
@@ -227,3 +244,32 @@ def test_checking_with_the_model_does_not_load_scikit_learn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+def test_cue_features_are_saved_and_rebuilt(tmp_path) -> None:
+    texts, labels = zip(*TINY, strict=True)
+    model = classify.train(texts, labels, cues=classify.CUES)
+    classify.save(model, tmp_path / "m")
+    loaded = classify.load(tmp_path / "m")
+    assert loaded.cues == classify.CUES
+    assert loaded.coef.shape[1] == model.features(texts).shape[1]
+    assert np.allclose(model.predict_proba(texts), loaded.predict_proba(texts))
+    cues = classify.cue_matrix_dense(
+        ["Our cells can repair your knee.", "May it help?"], classify.CUES
+    )
+    patterns = len(classify.CUES["patterns"])
+    assert cues[0, 0] and cues[0, 2] and not cues[0, 1]  # benefit, 'can', no hedge
+    assert cues[0, patterns]  # benefit + 'can' + no hedge
+    assert cues[1, 1] and cues[1, 4] and not cues[1, patterns]  # hedge, question
+
+
+def test_vocabulary_comes_only_from_the_vocabulary_texts() -> None:
+    # Real-world sentences may be learned from but must leave no string in model.json.
+    texts, labels = zip(*TINY, strict=True)
+    extra = ("Zyxwv qqqrrr cures everything.", "overclaim")
+    model = classify.train(
+        [*texts, extra[0]], [*labels, extra[1]], vocabulary_texts=texts, sample_weight=[1.0] * 19
+    )
+    terms = set(model.vectorizers["word"].vocabulary_) | set(model.vectorizers["char"].vocabulary_)
+    assert not any(g in t for t in terms for g in ("zyx", "yxw", "qqq", "qrr", "rrr"))
+    assert "cure" in " ".join(terms)

@@ -1,9 +1,11 @@
 """A scikit-learn sentence classifier stored as plain arrays, never as pickle.
 
-The pipeline is word (1-2) and character (2-5, within word boundaries) TF-IDF features and a
-multinomial logistic regression. A model directory holds:
+The pipeline is word (1-2) and character (2-5, within word boundaries) TF-IDF features,
+optionally a few hand-made binary cue features (`CUES`: benefit verbs, treatment words,
+modal hedges, 'can', reporting verbs, questions, the seller's own voice, negation, and
+three conjunctions), and a multinomial logistic regression. A model directory holds:
 
-    model.json    labels, vectorizer settings, vocabularies, thresholds, metrics, hashes
+    model.json    labels, vectorizer settings, vocabularies, cue patterns, thresholds, metrics
     weights.npz   idf vectors, coefficients and intercepts (numpy, allow_pickle=False)
 
 Loading rebuilds the vectorizers from their vocabularies and idf vectors and computes the
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import regex
 
 from claimcheck.errors import ModelError
 
@@ -50,6 +53,74 @@ VECTORIZERS: dict[str, dict[str, Any]] = {
         "max_features": 60000,
     },
 }
+
+
+# Binary cue features, written by the team from the dev set README's label conventions
+# (never from its text): what a bag of n-grams does not see as one thing. English and
+# Spanish alternatives sit in one pattern. Saved with the model, so a model file always
+# carries the cues it was trained with.
+CUES: dict[str, Any] = {
+    "patterns": [
+        # 0 benefit verb or noun
+        r"\b(?:cur(?:e|es|ed|a|an|ar)|revers|revier|revert|remisi|elimin|regenera|repar|repair|"
+        r"restor|restaur|heal|sana|alivi|reliev|mejor|improv|reduc|lower|baj[ao]|control|"
+        r"recuper|recover|rejuven|regrow|rebuild|reconstru|fortalec|strength|boost|balanc|"
+        r"equilibr|renew|renuev)",
+        # 1 hedging modal
+        r"\b(?:may|might|could|possibly|potential(?:ly)?|podr[íi]a[ns]?|pudiera[ns]?|"
+        r"posiblemente|potencialmente|quiz[áa]s?)\b",
+        # 2 asserting modal or future
+        r"\b(?:can|will|puede[ns]?|podr[áa]n?|logra[ns]?|lograr[áa]n?)\b",
+        # 3 reporting or attribution
+        r"\b(?:says?|said|claim(?:s|ed|ing)?|according|report(?:s|ed)?|promis|allege|warn|"
+        r"dijo|afirm|asegur|seg[úu]n|promet|advier|alert|denunci|supuest)",
+        # 4 question
+        r"[?¿]",
+        # 5 the seller's own voice
+        r"\b(?:our|we|we're|us|nuestr[oa]s?|ofrecemos|contamos|somos|realizamos|brindamos|"
+        r"tratamos)\b",
+        # 6 negation
+        r"\b(?:no|not|never|without|nunca|sin|ni|tampoco)\b",
+        # 7 the reader addressed
+        r"\b(?:you|your|usted|ustedes|tu|tus)\b",
+        # 8 research words
+        r"\b(?:stud(?:y|ies)|trials?|research|estudios?|ensayos?|investigaci)",
+        # 9 non-human results
+        r"\b(?:mice|mouse|rats?|animals?|ratones|in vitro|pre-?cl[íi]nic)",
+        # 10 safety and naturalness
+        r"\b(?:safe|segur[oa]s?|side effects?|efectos secundarios|natural(?:es|ly)?)\b",
+        # 11 treatment words
+        r"\b(?:cells?|c[ée]lulas|exosom|prp|plasma|mesenquimal|mesenchymal|"
+        r"terap|therap|treatment|tratamiento|suplement|supplement|formula|f[óo]rmula)",
+        # 12 a percentage
+        r"\d+ ?%",
+        # 13 regulators and approval
+        r"\b(?:fda|cofepris|approv|aprobad|autoriz)",
+    ],
+    # Each conjunction is a list of cue indexes; ~i means 'cue i absent'.
+    "conjunctions": [[0, 2, "~1"], [0, 11], [0, 3]],
+}
+CUE_TIMEOUT = 1.0
+
+
+def cue_matrix_dense(texts: Sequence[str], cues: Mapping[str, Any]) -> np.ndarray:
+    """One row of 0/1 cue features per text: each pattern, then each conjunction."""
+    patterns = [regex.compile(p, regex.IGNORECASE) for p in cues["patterns"]]
+    conjunctions = cues.get("conjunctions", [])
+    out = np.zeros((len(texts), len(patterns) + len(conjunctions)))
+    for i, text in enumerate(texts):
+        hits = [bool(p.search(text, timeout=CUE_TIMEOUT)) for p in patterns]
+        out[i, : len(patterns)] = hits
+        for j, terms in enumerate(conjunctions):
+            out[i, len(patterns) + j] = all(_cue_term(hits, t) for t in terms)
+    return out
+
+
+def _cue_term(hits: Sequence[bool], term: int | str) -> bool:
+    """One term of a conjunction: cue i present (i), or absent ('~i')."""
+    if isinstance(term, str) and term.startswith("~"):
+        return not hits[int(term[1:])]
+    return hits[int(term)]
 
 
 class _Vectorizer:
@@ -178,6 +249,7 @@ class SentenceClassifier:
     coef: np.ndarray
     intercept: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    cues: dict[str, Any] | None = None  # CUES-shaped; None: no cue features
 
     @property
     def version(self) -> str:
@@ -186,9 +258,12 @@ class SentenceClassifier:
 
     def features(self, texts: Sequence[str]):
         """The sparse feature matrix of some sentences (needs SciPy)."""
-        from scipy.sparse import hstack
+        from scipy.sparse import csr_matrix, hstack
 
-        return hstack([self.vectorizers[name].transform(texts) for name in VECTORIZERS]).tocsr()
+        parts = [self.vectorizers[name].transform(texts) for name in VECTORIZERS]
+        if self.cues is not None:
+            parts.append(csr_matrix(cue_matrix_dense(texts, self.cues)))
+        return hstack(parts).tocsr()
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, one row per text, columns in `labels` order (numpy only)."""
@@ -203,6 +278,8 @@ class SentenceClassifier:
             for k in range(len(self.labels)):
                 scores[:, k] += np.bincount(rows, weights=weights[k], minlength=len(texts))
             offset += len(vec.idf_)
+        if self.cues is not None:
+            scores += cue_matrix_dense(texts, self.cues) @ self.coef[:, offset:].T
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -238,23 +315,34 @@ def train(
     c: float = 4.0,
     seed: int = SEED,
     settings: Mapping[str, dict[str, Any]] = VECTORIZERS,
+    cues: Mapping[str, Any] | None = None,
+    vocabulary_texts: Sequence[str] | None = None,
+    sample_weight: Sequence[float] | None = None,
 ) -> SentenceClassifier:
     """Fit the pipeline. Deterministic for the same data, settings and seed.
 
     `settings` replaces the vectorizer settings (same keys as VECTORIZERS); they are saved
-    with the model, so `load` rebuilds exactly what was trained.
+    with the model, so `load` rebuilds exactly what was trained. `cues` adds the binary cue
+    features (CUES). `vocabulary_texts`, when given, are the only texts the vocabularies and
+    idf weights are learned from: sentences that must leave no string in model.json (the
+    real-world dev set) can then be trained on without being stored. `sample_weight`
+    weighs each training sentence.
     """
-    from scipy.sparse import hstack
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
     if len(set(labels)) < 2:
         raise ModelError("training needs at least two different labels")
     vectorizers = {name: _vectorizer(name, settings=settings) for name in VECTORIZERS}
-    matrix = hstack([vectorizers[n].fit_transform(texts) for n in VECTORIZERS]).tocsr()
+    fit_on = texts if vocabulary_texts is None else vocabulary_texts
+    parts = [vectorizers[n].fit(fit_on).transform(texts) for n in VECTORIZERS]
+    if cues is not None:
+        parts.append(csr_matrix(cue_matrix_dense(texts, cues)))
+    matrix = hstack(parts).tocsr()
     model = LogisticRegression(
         C=c, max_iter=3000, class_weight="balanced", random_state=seed, solver="lbfgs"
     )
-    model.fit(matrix, list(labels))
+    model.fit(matrix, list(labels), sample_weight=sample_weight)
     classes = tuple(str(x) for x in model.classes_)
     coef, intercept = model.coef_, model.intercept_
     if len(classes) == 2:  # binary logistic regression keeps one row; expand to softmax form
@@ -265,7 +353,8 @@ def train(
         name: _Vectorizer(settings[name], dict(vec.vocabulary_), vec.idf_)
         for name, vec in vectorizers.items()
     }
-    return SentenceClassifier(classes, fitted, coef, intercept, meta)
+    saved_cues = json.loads(json.dumps(cues)) if cues is not None else None
+    return SentenceClassifier(classes, fitted, coef, intercept, meta, saved_cues)
 
 
 def save(model: SentenceClassifier, directory: str | Path, **meta: Any) -> Path:
@@ -281,12 +370,15 @@ def save(model: SentenceClassifier, directory: str | Path, **meta: Any) -> Path:
     np.savez_compressed(out / "weights.npz", **arrays)
     digest = hashlib.sha256((out / "weights.npz").read_bytes())
     digest.update(json.dumps(vocabularies, ensure_ascii=False).encode())
+    if model.cues is not None:
+        digest.update(json.dumps(model.cues, ensure_ascii=False).encode())
     info = {
         "format": FORMAT,
         "labels": list(model.labels),
         "vectorizers": VECTORIZERS,
         "vocabularies": vocabularies,
         **model.meta,
+        "cues": model.cues,
         **meta,
         "hash": digest.hexdigest()[:12],
     }
@@ -316,10 +408,13 @@ def load(directory: str | Path) -> SentenceClassifier:
         vectorizers[name] = _Vectorizer(settings[name], vocabulary, arrays[f"idf_{name}"])
     labels = tuple(info["labels"])
     coef, intercept = arrays["coef"], arrays["intercept"]
+    cues = info.get("cues")
     width = sum(len(info["vocabularies"][n]) for n in VECTORIZERS)
+    if cues is not None:
+        width += len(cues["patterns"]) + len(cues.get("conjunctions", []))
     if coef.shape != (len(labels), width) or intercept.shape != (len(labels),):
         raise ModelError(f"{path}: weights do not match the vocabulary ({coef.shape})")
-    return SentenceClassifier(labels, vectorizers, coef, intercept, info)
+    return SentenceClassifier(labels, vectorizers, coef, intercept, info, cues)
 
 
 def read_records(paths: Iterable[str | Path]) -> list[dict[str, str]]:
