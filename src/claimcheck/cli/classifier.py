@@ -28,21 +28,48 @@ def model_group() -> None:
     type=click.Path(file_okay=False),
     help="Directory to write model.json and weights.npz to.",
 )
-def model_train(corpus: tuple[str, ...], output: str) -> None:
+@click.option(
+    "--realworld",
+    default="auto",
+    show_default=True,
+    help="Real-world set folder (sentences.jsonl) to learn from and to choose thresholds on "
+    "by cross-validation grouped by URL; 'auto' = ../shared/eval/realworld-dev when "
+    "present, 'none' = corpus only.",
+)
+def model_train(corpus: tuple[str, ...], output: str, realworld: str) -> None:
     """Train on annotated sentences (JSONL or CSV with text and label; optional split).
 
-    With a `split` column the model learns from `train`, thresholds are chosen on `dev`
-    and `test` is reported; without one, every row is used for training.
+    With a `split` column the model learns from `train` and `test` is reported; without
+    one, every row is used for training. With a real-world set the model also learns from
+    it (its text never enters the vocabulary) and thresholds come from cross-validation
+    grouped by URL; without one, thresholds are chosen on the `dev` split.
     """
     from claimcheck.classify import read_records
-    from claimcheck.training import train_model
+    from claimcheck.training import REALWORLD_DEFAULT, read_realworld, train_model
 
     records = read_records(corpus)
-    click.echo(f"training on {len(records)} annotated sentence(s)…", err=True)
-    meta = train_model(records, output)
+    folder = {"auto": REALWORLD_DEFAULT, "none": None}.get(realworld, realworld)
+    if folder is not None and realworld != "auto" and not Path(folder, "sentences.jsonl").is_file():
+        fail(f"{folder}: no sentences.jsonl (a real-world set folder, or 'none')")
+    real = read_realworld(folder)
+    click.echo(
+        f"training on {len(records)} annotated sentence(s)"
+        + (f" and {len(real)} real-world sentence(s) from {folder}" if real else "")
+        + "…",
+        err=True,
+    )
+    meta = train_model(records, output, real)
     model_hash = json.loads(Path(output, "model.json").read_text("utf-8"))["hash"]
     click.echo(f"model written to {output} (hash {model_hash})")
     click.echo(f"thresholds: {meta['thresholds']}")
+    cv = meta.get("realworld_cv")
+    if cv:
+        for system in ("model", "rules", "rules+model"):
+            s = cv[system]
+            click.echo(
+                f"real-world CV by URL, {system}: overclaim P {s['precision']:.2f} "
+                f"R {s['recall']:.2f} false alarms {s['false_alarms']:.2f}"
+            )
     for name in ("dev", "test"):
         if meta[name]:
             click.echo(
