@@ -27,6 +27,9 @@ def test_accuracy_benchmark_smoke() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "macro-F1" in result.stdout
-    for section in ("## (a)", "## (b)", "## (c)", "## (d)"):
+    for section in ("## (a)", "## (b)", "## (c)", "## (d)", "## (e)"):
         assert section in result.stdout, f"{section} missing:\n{result.stdout}"
     assert "rules+model" in result.stdout
+    if (SHARED / "eval" / "realworld-dev" / "sentences.jsonl").is_file():
+        assert "### real-world dev sentences" in result.stdout
+        assert "### real-world dev pages" in result.stdout
