@@ -136,3 +136,47 @@ def test_page_words_match_whole_words_as_written() -> None:
     for word in ("patients", "stem", "cells", "our", "type", "x-ray", "insulin", "vitalis"):
         searched = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
         assert (word in combine._words(text)) == searched, word
+
+
+# Step 10b relaxed: on a short text ('unknown') or a seller's page a claim often names no
+# treatment ('most of our patients ...'); on an editorial page the model stays nearly quiet.
+IMPLIED_CLAIM = (
+    "Most of our autism patients show better speech and eye contact within three months."
+)
+NEWS_PAGE = """Regional news desk, 3 March 2026. By Laura Mendez, health reporter.
+
+According to the state health department, several clinics in the city advertise infusions
+of stem cells for knee pain and for autism. Inspectors said the clinics promised that the
+cells regenerate cartilage and restore speech. The department warned that no such product
+has been approved and asked patients to report the advertisements.
+
+One advertisement seen by inspectors read: {claim}
+
+A university orthopaedic surgeon told this newspaper that knee replacement remains the
+standard treatment for severe arthritis. Researchers at the university are running a small
+phase 1 study of cell injections for cartilage repair; its results are expected next year.
+"""
+
+
+def test_model_only_finding_on_a_short_text_that_names_no_treatment(
+    model_engine: Engine,
+) -> None:
+    report = model_engine.check_text(IMPLIED_CLAIM)
+    assert report.page_type in combine.SELLER_PAGE_TYPES
+    model_only = [f for f in report.active_findings if f.code == "CC114"]
+    assert model_only and model_only[0].engine == "model"
+    # The old gate wanted a treatment named in the sentence; this one names none.
+    assert not combine.model_only_candidate(IMPLIED_CLAIM, False)
+
+
+def test_editorial_page_gets_no_model_only_finding(model_engine: Engine) -> None:
+    report = model_engine.check_text(NEWS_PAGE.format(claim=IMPLIED_CLAIM))
+    assert report.page_type == "editorial"
+    assert not [f.sentence for f in report.active_findings if f.engine == "model"]
+
+
+def test_model_only_thresholds_rise_with_the_page_type() -> None:
+    t = combine.DEFAULT_THRESHOLDS
+    assert t["model_only"] <= t["model_only_commercial"] <= t["model_only_editorial"] < 1.0
+    shipped = Engine(Config(model="default")).classifier.meta["thresholds"]
+    assert shipped["model_only_editorial"] >= 0.95 and shipped["revive"] > 1.0
