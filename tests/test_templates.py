@@ -21,7 +21,10 @@ def test_front_matter_is_metadata_and_sets_page_options(engine: Engine, tmp_path
     )
     report = _check(engine, page)
     assert report.jurisdictions == ("mx",) and report.page_type == "commercial"
-    assert not any(f.code == "CC101" for f in report.findings)  # the title is not page text
+    # The `claimcheck:` block is settings, never text; the title is what search results
+    # show, so it is checked like body text (issue 10, part 5).
+    titles = [f for f in report.findings if f.code == "CC101"]
+    assert [f.line for f in titles] == [2] and "jurisdiction" not in titles[0].sentence
 
 
 def test_bad_front_matter_setting_warns(engine: Engine, tmp_path) -> None:
