@@ -258,6 +258,11 @@ def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: Sc
         if hedge:
             decision = ContextDecision("asserted", hedge, "hedged")
             return emit(context=decision, suppressed_by=f"context: hedged by '{hedge}'")
+    if hedged and MODAL_HEDGE.match(ctx.hedge or ""):
+        # 'may/could/podría reverse': the possibility is a hedged claim, not an assertion
+        # (the real-world labelling convention; 'can/puede' stays an assertion).
+        decision = ContextDecision("asserted", ctx.hedge, "hedged")
+        return emit(context=decision, suppressed_by=f"context: hedged by '{ctx.hedge}'")
     if hedged:
         strength = weaker(strength)
     if not exceeds(strength, evidence.level):
@@ -418,6 +423,10 @@ DEFAULT_THRESHOLDS = {
     "revive": 0.97,
 }
 MODEL_RULE = "CC114"
+MODAL_HEDGE = re.compile(
+    r"(may|might|could|possibly|potentially|podr[ií]\w*|potencialmente|posiblemente|quiz[aá]s?)\b",
+    re.IGNORECASE,
+)
 MODEL_ONLY_MIN_WORDS = 6
 
 
