@@ -34,7 +34,7 @@ from claimcheck.evidence import (
 )
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule
-from claimcheck.match import CompiledLexicon, find_matches
+from claimcheck.match import CompiledLexicon, Timeout, find_matches
 from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
 
 HEADING_KINDS = ("title", "heading")
@@ -100,7 +100,11 @@ def resolve_subject(
 
 
 def requirement_met(
-    rule: Rule, page: Page, sentence_index: int, lex: CompiledLexicon | None = None
+    rule: Rule,
+    page: Page,
+    sentence_index: int,
+    lex: CompiledLexicon | None = None,
+    timeout: Timeout = 1.0,
 ) -> bool:
     """Does the sentence (or page) mention what the rule needs to be about?
 
@@ -111,25 +115,35 @@ def requirement_met(
     if not rule.requires:
         return True
     kinds = {m.kind for m in page.mentions.get(sentence_index, [])}
-    if "intervention" not in kinds and _own_subject(rule, page, sentence_index, lex, "standard"):
+    if "intervention" not in kinds and _own_subject(
+        rule, page, sentence_index, lex, timeout, "standard"
+    ):
         return False  # 'conventional treatments help control symptoms': standard care's claim
     topic = any(page.mentions.values())
     return (
         ("condition" in rule.requires and "condition" in kinds)
         or ("intervention" in rule.requires and bool(kinds & {"intervention", "anaphor"}))
         or ("topic" in rule.requires and topic)
-        or ("intervention" in rule.requires and _own_subject(rule, page, sentence_index, lex))
+        or (
+            "intervention" in rule.requires
+            and _own_subject(rule, page, sentence_index, lex, timeout)
+        )
     )
 
 
 def _own_subject(
-    rule: Rule, page: Page, i: int, lex: CompiledLexicon | None, group: str = "subject"
+    rule: Rule,
+    page: Page,
+    i: int,
+    lex: CompiledLexicon | None,
+    timeout: Timeout,
+    group: str = "subject",
 ) -> bool:
     """Does sentence i name one of the rule's own subjects (params `subject`: a treatment;
     `standard`: standard care such as 'conventional treatments', whose benefits pass)?"""
     patterns = lex.group(rule, group) if lex is not None else ()
     text = page.sentences[i].text
-    return any(cp.compiled.search(text, timeout=1.0) for cp in patterns)
+    return any(cp.compiled.search(text, timeout=timeout) for cp in patterns)
 
 
 def render_text(template: str, **values: object) -> str:
@@ -319,7 +333,7 @@ def trigger_findings(
             by_sentence.setdefault(m.sentence_index, []).append(m)
         standalone = set(rule.params.get("standalone", ()))
         for i, matches in by_sentence.items():
-            if not requirement_met(rule, page, i, lex):
+            if not requirement_met(rule, page, i, lex, scans.timeout):
                 # Patterns specific enough to need no subject ('regenerates your pancreas').
                 matches = [m for m in matches if m.pattern_id in standalone]
             if matches:
