@@ -57,3 +57,29 @@ def run_python(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[
         timeout=timeout,
         check=False,
     )
+
+
+def page_report(
+    path: str,
+    value: int | None,
+    page_type: str = "commercial",
+    findings: tuple[Finding, ...] = (),
+) -> PageReport:
+    """A hand-built page report for site-score and scoring tests (score `value`, its grade)."""
+    from claimcheck.score import grade
+
+    return PageReport(
+        path=path,
+        format="html",
+        lang="es",
+        page_type=page_type,  # type: ignore[arg-type]
+        page_type_reasons=(),
+        jurisdictions=("mx",),
+        jurisdiction_reasons=(),
+        main_intervention=None,
+        main_condition=None,
+        sentence_count=1,
+        score=value,
+        grade=grade(value) if value is not None else None,
+        findings=findings,
+    )

@@ -7,11 +7,12 @@ from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.helpers import page_report
 
 from claimcheck.config import Config
 from claimcheck.engine import Engine
 from claimcheck.lexicon.load import load_lexicon
-from claimcheck.model import Finding, PageReport, Severity
+from claimcheck.model import Finding, Severity
 from claimcheck.score import (
     NOT_OVERCLAIMS,
     OVERCLAIM_CAP,
@@ -122,22 +123,7 @@ def test_negated_claim_on_a_clinic_page_keeps_a_good_grade() -> None:
     assert overclaim_cap(report.findings, report.page_type) is None
 
 
-def page(path: str, value: int, page_type: str, findings: tuple[Finding, ...] = ()):
-    return PageReport(
-        path=path,
-        format="html",
-        lang="en",
-        page_type=page_type,  # type: ignore[arg-type]
-        page_type_reasons=(),
-        jurisdictions=(),
-        jurisdiction_reasons=(),
-        main_intervention=None,
-        main_condition=None,
-        sentence_count=1,
-        score=value,
-        grade=grade(value),
-        findings=findings,
-    )
+page = page_report
 
 
 def test_a_site_with_a_cure_claim_on_its_own_page_is_not_graded_a_or_b() -> None:

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from claimcheck.model import PageReport
+from tests.helpers import page_report
+
 from claimcheck.site import CAP_MARGIN, site_score
 
-
-def page(path: str, value: int | None, page_type: str = "commercial") -> PageReport:
-    return PageReport(
-        path=path,
-        format="html",
-        lang="es",
-        page_type=page_type,  # type: ignore[arg-type]
-        page_type_reasons=(),
-        jurisdictions=("mx",),
-        jurisdiction_reasons=(),
-        main_intervention=None,
-        main_condition=None,
-        sentence_count=1,
-        score=value,
-        grade=None,
-        findings=(),
-    )
+page = page_report
 
 
 def test_commercial_pages_weigh_three_times_more() -> None:
