@@ -33,18 +33,13 @@ from claimcheck.evidence import (
     weaker,
 )
 from claimcheck.facts import Page
-from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule
+from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule, fill_template
 from claimcheck.match import CompiledLexicon, Timeout, find_matches
 from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
 
 HEADING_KINDS = ("title", "heading")
 SUBJECT_RANK = {"approved_product": 0, "standard_care": 2}
 FOLLOWUP_WINDOW = 2  # sentences after an animal result in which 'the same for you' counts
-
-
-class _Fmt(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def _overlaps(m: Mention, start: int, end: int) -> bool:
@@ -146,10 +141,7 @@ def _own_subject(
     return any(cp.compiled.search(text, timeout=timeout) for cp in patterns)
 
 
-def render_text(template: str, **values: object) -> str:
-    """Fill {placeholders} (unknown ones are left as written); start with a capital."""
-    text = template.format_map(_Fmt({k: v for k, v in values.items() if v is not None}))
-    return text[:1].upper() + text[1:]
+render_text = fill_template  # messages are rule data: the lexicon owns the filling
 
 
 def template_values(

@@ -31,7 +31,15 @@ from claimcheck.match import (
     Timeout,
     timed_out,
 )
-from claimcheck.model import Document, FileError, Finding, Format, Origin, PageReport, Report
+from claimcheck.model import (
+    Document,
+    Finding,
+    Format,
+    Origin,
+    PageReport,
+    Report,
+    error_page,
+)
 from claimcheck.page_checks import CHECKS, CheckInput
 from claimcheck.score import grade, score, summarise
 from claimcheck.segment import document_text, segment
@@ -190,24 +198,7 @@ class Engine:
         return classifier.version if classifier is not None else None
 
 
-def error_report(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
-    """A report entry for an input that could not be checked."""
-    return PageReport(
-        path=path,
-        format=fmt,
-        lang="",
-        page_type="unknown",
-        page_type_reasons=(),
-        jurisdictions=(),
-        jurisdiction_reasons=(),
-        main_intervention=None,
-        main_condition=None,
-        sentence_count=0,
-        score=None,
-        grade=None,
-        findings=(),
-        errors=(FileError(path, kind, message),),
-    )
+error_report = error_page  # kept under its old name for the crawl and older callers
 
 
 _WORKER: Engine | None = None

@@ -214,6 +214,28 @@ class PageReport:
         return tuple(f for f in self.findings if not f.suppressed)
 
 
+def error_page(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
+    """A report entry for an input that could not be checked (no score, one error).
+
+    It lives with the nouns so that the engine and the renderers build it alike."""
+    return PageReport(
+        path=path,
+        format=fmt,
+        lang="",
+        page_type="unknown",
+        page_type_reasons=(),
+        jurisdictions=(),
+        jurisdiction_reasons=(),
+        main_intervention=None,
+        main_condition=None,
+        sentence_count=0,
+        score=None,
+        grade=None,
+        findings=(),
+        errors=(FileError(path, kind, message),),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
     """Totals across every input of one run."""

@@ -35,6 +35,18 @@ ALLOWED_STRENGTH = {
 FLAGS = regex.IGNORECASE | regex.VERSION0
 
 
+class _Placeholders(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill_template(template: str, **values: object) -> str:
+    """A rule's message or suggestion with its {placeholders} filled (unknown ones are left
+    as written, None values too), starting with a capital."""
+    text = template.format_map(_Placeholders({k: v for k, v in values.items() if v is not None}))
+    return text[:1].upper() + text[1:]
+
+
 def strength_rank(strength: str | None) -> int:
     """0 for 'no claim allowed', then hedged=1, strong=2, absolute=3."""
     return 0 if strength is None else STRENGTHS.index(strength) + 1

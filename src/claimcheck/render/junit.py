@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from claimcheck.model import FileError, Finding, PageReport, Report, Severity
+from claimcheck.model import FileError, Finding, PageReport, Report, Severity, error_page
 
 # Characters XML 1.0 cannot carry even escaped (ElementTree would write them verbatim).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -69,6 +69,4 @@ def render_junit(report: Report, *, fail_on: str = "error") -> str:
 
 def _orphan_page(e: FileError) -> PageReport:
     """A stand-in page for a run-level error that no page carries."""
-    from claimcheck.engine import error_report
-
-    return error_report(e.path, e.kind, e.message)
+    return error_page(e.path, e.kind, e.message)

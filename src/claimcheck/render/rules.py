@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claimcheck.lexicon.types import Example, Rule
+from claimcheck.lexicon.types import Example, Rule, fill_template
 
 FAMILY_TITLES = {
     "overclaim": "Overclaims",
@@ -52,9 +52,7 @@ GENERIC = {
 
 def _summary(rule: Rule) -> str:
     """The rule's message with generic words for its placeholders, up to the first clause."""
-    from claimcheck.combine import render_text
-
-    text = render_text(rule.message, **GENERIC)
+    text = fill_template(rule.message, **GENERIC)
     return text.split(";")[0].split(": ")[0].rstrip(".") + "."
 
 
