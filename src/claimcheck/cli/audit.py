@@ -50,6 +50,12 @@ if TYPE_CHECKING:
 )
 @db_option
 @click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
+@click.option(
+    "--screenshots",
+    is_flag=True,
+    help="Also store a full-page PNG of each HTML page, rendered from the archive in headless "
+    "Chromium (needs claimcheck[browser]; skipped with a warning when unavailable).",
+)
 @config_option
 def crawl(
     url: str,
@@ -65,6 +71,7 @@ def crawl(
     max_bytes: int,
     db_path: str | None,
     no_history: bool,
+    screenshots: bool,
     config_file: str | None,
 ) -> None:
     """Crawl a site politely into an audit directory: WARC, manifest.json, report.json.
@@ -88,7 +95,7 @@ def crawl(
         retries=retries,
         max_bytes=max_bytes,
     )
-    manifest, report = run_crawl(options, load_config(config_file))
+    manifest, report = run_crawl(options, load_config(config_file), screenshots=screenshots)
     s = report.summary
     click.echo(
         f"audit {manifest['audit_id']}: {len(manifest['pages'])} page(s) archived, "

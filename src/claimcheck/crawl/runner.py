@@ -47,8 +47,14 @@ def _write_json(path: str, data: dict[str, Any]) -> None:
         handle.write("\n")
 
 
-def run_crawl(options: CrawlOptions, config: Config | None = None) -> tuple[dict, Report]:
-    """Crawl, archive, and score; returns (manifest, report). Raises CrawlError."""
+def run_crawl(
+    options: CrawlOptions, config: Config | None = None, screenshots: bool = False
+) -> tuple[dict, Report]:
+    """Crawl, archive, and score; returns (manifest, report). Raises CrawlError.
+
+    With `screenshots`, each archived HTML page is then rendered in headless Chromium from
+    the WARC (`claimcheck.crawl.screenshots`); without a browser the audit is still complete.
+    """
     from scrapy.crawler import CrawlerProcess
 
     from claimcheck.crawl.spider import AuditLog, SiteSpider
@@ -112,6 +118,10 @@ def run_crawl(options: CrawlOptions, config: Config | None = None) -> tuple[dict
     _write_json(manifest_path, manifest)
     report = audit_report(options.out, config)
     manifest["tool"]["lexicon_version"] = report.lexicon_version
+    if screenshots:
+        from claimcheck.crawl.screenshots import screenshot_step
+
+        manifest.update(screenshot_step(options.out, manifest, report))
     with open(os.path.join(options.out, REPORT), "w", encoding="utf-8") as handle:
         handle.write(render_json(report))
     from claimcheck.crawl.archive import file_sha256

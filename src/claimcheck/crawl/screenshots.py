@@ -1,0 +1,464 @@
+"""What the visitor saw: full-page PNGs of an audit's HTML pages, rendered from the archive.
+
+`crawl --screenshots` calls `screenshot_audit` after the crawl, outside Scrapy's reactor.
+Each HTML page is opened in headless Chromium (Playwright's sync API) at its own URL, but
+every request the browser makes is answered from the WARC: the page's archived bytes and
+any other archived response, and nothing else (other requests are blocked and counted).
+So a screenshot shows exactly the archived bytes, works offline, and sends no request the
+crawl did not make. JavaScript is off: pages render as served, and a hostile script cannot
+hang or redirect the browser. Each PNG is capped in height and time.
+
+Where a flagged sentence can be found in the rendered page, its boxes (page pixels) are
+stored beside the screenshot as `marks`; the reports draw them over the image, so the
+PNG itself stays unmarked evidence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import struct
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from claimcheck.crawl.archive import (
+    file_sha256,
+    parse_record,
+    parsed_format,
+    read_record,
+)
+from claimcheck.errors import ClaimcheckError
+
+SHOTS_DIR = "screenshots"
+VIEWPORT = (1280, 800)
+MAX_HEIGHT = 12_000
+"""Pixels: a taller page is cut at this height (recorded as `truncated`)."""
+PAGE_TIMEOUT_S = 20.0
+"""Seconds for one page: loading from the archive plus the screenshot."""
+MAX_MARK_BOXES = 40
+EMBED_MAX_BYTES = 3 * 1024 * 1024
+"""A screenshot larger than this is linked by path in the HTML report, not embedded."""
+EMBED_TOTAL_BYTES = 40 * 1024 * 1024
+EXTRA = "browser"
+CHROMIUM_ENV = "CLAIMCHECK_CHROMIUM"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+_DROPPED_HEADERS = {"content-length", "transfer-encoding"}
+
+_LOCATE_JS = """
+(sentences) => {
+  const skip = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "TITLE"]);
+  const chars = [], where = [];
+  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement && skip.has(node.parentElement.tagName)) continue;
+    const text = node.data;
+    for (let i = 0; i < text.length; i++) {
+      if (/\\s/.test(text[i])) continue;
+      chars.push(text[i]);
+      where.push([node, i]);
+    }
+  }
+  const hay = chars.join("");
+  const lower = hay.toLowerCase();
+  const sx = window.scrollX, sy = window.scrollY;
+  return sentences.map((sentence) => {
+    const needle = sentence.normalize("NFC").replace(/\\s+/g, "");
+    if (!needle) return [];
+    let at = hay.indexOf(needle);
+    if (at < 0 && lower.length === hay.length) at = lower.indexOf(needle.toLowerCase());
+    if (at < 0) return [];
+    const range = document.createRange();
+    const [startNode, startOffset] = where[at];
+    const [endNode, endOffset] = where[at + needle.length - 1];
+    range.setStart(startNode, startOffset);
+    range.setEnd(endNode, endOffset + 1);
+    return Array.from(range.getClientRects())
+      .filter((r) => r.width >= 1 && r.height >= 1)
+      .map((r) => [Math.round(r.left + sx), Math.round(r.top + sy),
+                   Math.round(r.width), Math.round(r.height)]);
+  });
+}
+"""
+
+
+class BrowserError(ClaimcheckError):
+    """Headless Chromium or Playwright is missing or cannot start."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where one flagged sentence was found in the rendered page (boxes in page pixels)."""
+
+    sentence: str
+    boxes: tuple[tuple[int, int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One stored screenshot, as the manifest lists it."""
+
+    url: str
+    path: str
+    sha256: str
+    width: int
+    height: int
+    record_id: str
+    page_height: int
+    truncated: bool
+    blocked: int
+    marks: tuple[Mark, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShotRun:
+    """The screenshot step's outcome: the shots, and why some or all were not taken."""
+
+    shots: tuple[Shot, ...]
+    renderer: str = ""
+    skipped: str | None = None
+    failed: tuple[dict[str, str], ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def find_chromium() -> str | None:
+    """A Chromium executable: $CLAIMCHECK_CHROMIUM, then the system's chromium or chrome.
+
+    None means: let Playwright use its own downloaded browser, if there is one.
+    """
+    explicit = os.environ.get(CHROMIUM_ENV)
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def sync_playwright_api(feature: str) -> Any:
+    """Playwright's sync API module, or BrowserError naming the extra that installs it."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        raise BrowserError(
+            f"{feature} needs Playwright: pip install 'claimcheck[{EXTRA}]' "
+            "(and a Chromium: apt-get install chromium)"
+        ) from None
+    return sync_api
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Start headless Chromium, or raise BrowserError with a one-line reason."""
+    executable = find_chromium()
+    try:
+        return playwright.chromium.launch(
+            executable_path=executable, args=list(CHROMIUM_ARGS), headless=True
+        )
+    except Exception as exc:  # Playwright raises its own Error for a missing or broken browser
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        where = executable or "Playwright's own Chromium"
+        raise BrowserError(f"headless Chromium could not start ({where}): {first}") from None
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk; ValueError when it is not a PNG."""
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG file")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+class _ArchiveRoutes:
+    """Answers the browser's requests from the WARC's response records, read lazily."""
+
+    def __init__(self, directory: str, manifest: Mapping[str, Any]) -> None:
+        self.warc = os.path.join(directory, manifest["warc"]["file"])
+        self.refs: dict[str, Mapping[str, Any]] = {}
+        for ref in manifest["warc"].get("records", []):
+            if ref.get("type") == "response":
+                self.refs.setdefault(ref["uri"], ref)
+        self.blocked = 0
+
+    def response(self, url: str) -> tuple[int, dict[str, str], bytes] | None:
+        """(status, headers, body) of the archived response for `url`, if there is one."""
+        ref = self.refs.get(url) or self.refs.get(url.split("#", 1)[0])
+        if ref is None:
+            return None
+        record, payload, _ = parse_record(read_record(self.warc, ref["offset"], ref["length"]))
+        http = record.http_headers
+        status = int(http.get_statuscode() or 200)
+        headers = {k: v for k, v in http.headers if k.lower() not in _DROPPED_HEADERS}
+        return status, headers, payload
+
+    def handle(self, route: Any) -> None:
+        """Fulfil a request from the archive; abort (and count) anything not archived."""
+        try:
+            found = self.response(route.request.url)
+        except Exception:  # a damaged record is not served; `verify` reports it
+            found = None
+        if found is None:
+            self.blocked += 1
+            route.abort("blockedbyclient")
+            return
+        status, headers, body = found
+        route.fulfill(status=status, headers=headers, body=body)
+
+
+def html_pages(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The manifest's pages that were parsed as HTML (the ones a visitor would see rendered)."""
+    return [
+        p
+        for p in manifest.get("pages", [])
+        if p.get("parsed") and parsed_format(p.get("content_type", "")) == "html"
+    ]
+
+
+def _shot_name(page: Mapping[str, Any], n: int) -> str:
+    record = str(page.get("warc", {}).get("record_id", ""))
+    stem = record.removeprefix("<").removesuffix(">").removeprefix("urn:uuid:")
+    safe = "".join(c for c in stem if c.isalnum() or c == "-")
+    return f"{SHOTS_DIR}/{safe or n}.png"
+
+
+def _shoot_page(
+    browser: Any,
+    directory: str,
+    manifest: Mapping[str, Any],
+    page: Mapping[str, Any],
+    name: str,
+    sentences: list[str],
+) -> Shot:
+    """Render one archived page, store its PNG under `name`, locate `sentences` in it."""
+    routes = _ArchiveRoutes(directory, manifest)
+    context = browser.new_context(
+        viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]},
+        java_script_enabled=False,
+        service_workers="block",
+        device_scale_factor=1,
+    )
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(PAGE_TIMEOUT_S * 1000)
+        tab.route("**/*", routes.handle)
+        tab.goto(page["url"], wait_until="load")
+        width, full = tab.evaluate(
+            "[Math.max(document.documentElement.scrollWidth, window.innerWidth),"
+            " Math.max(document.documentElement.scrollHeight, window.innerHeight)]"
+        )
+        width, height = min(int(width), VIEWPORT[0] * 2), min(int(full), MAX_HEIGHT)
+        clip = {"x": 0, "y": 0, "width": width, "height": height}
+        data = tab.screenshot(full_page=True, clip=clip, animations="disabled")
+        boxes = tab.evaluate(_LOCATE_JS, sentences) if sentences else []
+    finally:
+        context.close()
+    path = os.path.join(directory, name)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    got_w, got_h = png_size(data)
+    return Shot(
+        url=page["url"],
+        path=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=got_w,
+        height=got_h,
+        record_id=str(page.get("warc", {}).get("record_id", "")),
+        page_height=int(full),
+        truncated=int(full) > height,
+        blocked=routes.blocked,
+        marks=_marks(sentences, boxes, got_h),
+    )
+
+
+def _marks(sentences: list[str], boxes: list[list[list[int]]], height: int) -> tuple[Mark, ...]:
+    """Each sentence with its boxes that fall inside the stored image (capped in number)."""
+    out = []
+    for sentence, found in zip(sentences, boxes, strict=False):
+        inside = tuple(tuple(b) for b in found if b[1] < height)[:MAX_MARK_BOXES]
+        out.append(Mark(sentence=sentence, boxes=inside))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _run(
+    directory: str,
+    manifest: Mapping[str, Any],
+    flagged: Mapping[str, list[str]],
+    progress: Callable[[str], None],
+) -> ShotRun:
+    """The screenshot step proper (called in its own thread: no event loop of Scrapy's)."""
+    try:
+        sync_api = sync_playwright_api("--screenshots")
+    except BrowserError as exc:
+        return ShotRun(shots=(), skipped=str(exc))
+    pages = html_pages(manifest)
+    shots: list[Shot] = []
+    failed: list[dict[str, str]] = []
+    with sync_api.sync_playwright() as playwright:
+        try:
+            browser = launch_chromium(playwright)
+        except BrowserError as exc:
+            return ShotRun(shots=(), skipped=str(exc))
+        os.makedirs(os.path.join(directory, SHOTS_DIR), exist_ok=True)
+        renderer = f"Chromium {browser.version}"
+        try:
+            for n, page in enumerate(pages, 1):
+                name = _shot_name(page, n)
+                try:
+                    shot = _shoot_page(
+                        browser, directory, manifest, page, name, flagged.get(page["url"], [])
+                    )
+                except Exception as exc:  # one hostile page never loses the others
+                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                    failed.append({"url": page["url"], "error": first[:200]})
+                    continue
+                shots.append(shot)
+                progress(f"screenshot {n}/{len(pages)}: {page['url']}")
+        finally:
+            browser.close()
+    return ShotRun(shots=tuple(shots), renderer=renderer, failed=tuple(failed))
+
+
+def screenshot_audit(
+    directory: str,
+    manifest: Mapping[str, Any],
+    flagged: Mapping[str, list[str]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ShotRun:
+    """Screenshot every archived HTML page of the audit in `directory`; never raises for a
+    missing browser or a page that fails (the run says what was skipped and why).
+
+    `flagged` maps a page URL to the sentences to locate on its screenshot.
+    """
+    result: list[ShotRun] = []
+    worker = threading.Thread(
+        target=lambda: result.append(_run(directory, manifest, flagged or {}, progress or _quiet)),
+        name="claimcheck-screenshots",
+    )
+    worker.start()
+    worker.join()
+    if not result:
+        return ShotRun(shots=(), skipped="the screenshot step stopped unexpectedly")
+    return result[0]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def manifest_fields(run: ShotRun) -> dict[str, Any]:
+    """The manifest's `screenshots` list ({url, path, sha256, width, height, …} each) and
+    `screenshots_info` (renderer, how pages were rendered, what was skipped and why)."""
+    shots = []
+    for shot in run.shots:
+        entry = asdict(shot)
+        entry["marks"] = [
+            {"sentence": m.sentence, "boxes": [list(b) for b in m.boxes]} for m in shot.marks
+        ]
+        shots.append(entry)
+    info = {
+        "renderer": run.renderer or None,
+        "source": "archived responses from the WARC; every other request blocked",
+        "javascript": False,
+        "viewport": list(VIEWPORT),
+        "max_height": MAX_HEIGHT,
+        "timeout_s": PAGE_TIMEOUT_S,
+        "skipped": run.skipped,
+        "failed": list(run.failed),
+    }
+    return {"screenshots": shots, "screenshots_info": info}
+
+
+def flagged_sentences(report: Any) -> dict[str, list[str]]:
+    """Page URL -> the distinct sentences of its active sentence-level findings."""
+    out: dict[str, list[str]] = {}
+    for page in report.files:
+        seen: dict[str, None] = {}
+        for f in page.active_findings:
+            if f.scope != "page" and f.sentence:
+                seen.setdefault(f.sentence, None)
+        if seen:
+            out[page.path] = list(seen)
+    return out
+
+
+def warn(message: str) -> None:
+    """One line on stderr, the way the crawl reports its other warnings."""
+    print(f"claimcheck: warning: {message}", file=sys.stderr)
+
+
+def embed_screenshots(directory: str, pages: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Per page URL, what the HTML report shows of its screenshot: a data: URI with the image
+    size and marks, or a note saying why it is not embedded (missing, altered, too large)."""
+    from claimcheck.crawl.archive import load_manifest
+
+    manifest = load_manifest(directory)
+    out: dict[str, Any] = {}
+    total = 0
+    for shot in manifest.get("screenshots") or []:
+        if shot.get("url") not in pages:
+            continue
+        view = _shot_view(directory, shot, EMBED_TOTAL_BYTES - total)
+        total += len(view.get("src", ""))
+        out[shot["url"]] = view
+    return out
+
+
+def _shot_view(directory: str, shot: Mapping[str, Any], budget: int) -> dict[str, Any]:
+    """The report's view of one screenshot (see `embed_screenshots`)."""
+    view: dict[str, Any] = {
+        "path": shot["path"],
+        "sha256": shot["sha256"],
+        "width": shot["width"],
+        "height": shot["height"],
+        "truncated": shot.get("truncated", False),
+        "marks": shot.get("marks", []),
+        "note": None,
+    }
+    path = os.path.join(directory, shot["path"])
+    if not os.path.isfile(path):
+        return {**view, "note": "missing"}
+    size = os.path.getsize(path)
+    if size > min(EMBED_MAX_BYTES, budget):
+        return {**view, "note": "too_large", "bytes": size}
+    if file_sha256(path) != shot["sha256"]:
+        return {**view, "note": "altered"}
+    with open(path, "rb") as handle:
+        data = base64.b64encode(handle.read()).decode("ascii")
+    return {**view, "src": f"data:image/png;base64,{data}"}
+
+
+def sentences_of(marks: Iterable[Mapping[str, Any]]) -> dict[str, list[list[int]]]:
+    """Sentence -> its boxes, from a manifest screenshot's `marks`."""
+    return {m["sentence"]: m["boxes"] for m in marks if m.get("boxes")}
+
+
+def screenshot_step(directory: str, manifest: Mapping[str, Any], report: Any) -> dict[str, Any]:
+    """`crawl --screenshots`: screenshot the audit's HTML pages, say on stderr what was taken
+    or skipped and why, and return the manifest fields (see `manifest_fields`)."""
+    run = screenshot_audit(directory, manifest, flagged_sentences(report))
+    if run.skipped:
+        warn(f"screenshots skipped: {run.skipped}")
+    else:
+        located = sum(bool(m.boxes) for s in run.shots for m in s.marks)
+        marks = sum(len(s.marks) for s in run.shots)
+        print(
+            f"screenshots: {len(run.shots)} of {len(html_pages(manifest))} page(s) "
+            f"({run.renderer}, from the archive); {located} of {marks} flagged sentence(s) "
+            "located on them",
+            file=sys.stderr,
+        )
+    for failure in run.failed:
+        warn(f"screenshot failed: {failure['url']}: {failure['error']}")
+    return manifest_fields(run)
