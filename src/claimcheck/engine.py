@@ -18,6 +18,7 @@ from claimcheck import __version__
 from claimcheck.combine import apply_model, preclinical_findings, trigger_findings
 from claimcheck.config import Config, select_rules
 from claimcheck.context import ScanCache
+from claimcheck.crawl import readers as _readers  # noqa: F401  (URL and audit inputs)
 from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.facts import Page, collect_mentions, label_meta, page_facts, reference_blocks

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import BinaryIO, Literal, TextIO
+from typing import BinaryIO, Literal, Protocol, TextIO
 
 from claimcheck.errors import SourceError
 from claimcheck.model import Format, Origin
@@ -411,8 +411,9 @@ def iter_inputs(
 ) -> Iterator[RawInput | SourceError]:
     """Stream the inputs named on a command line, one `RawInput` or `SourceError` each.
 
-    "-" reads stdin. An http(s) URL is fetched once (`crawl.fetch`); an audit directory
-    written by `claimcheck crawl` yields its archived pages from the WARC. A named file is
+    "-" reads stdin. Registered readers come next (`register_reader`): with
+    `claimcheck.crawl.readers` imported, an http(s) URL is fetched once and an audit
+    directory written by `claimcheck crawl` yields its archived pages. A named file is
     always read, whatever its suffix (its format is sniffed) and whatever the globs say.
     A directory is walked recursively in sorted order, skipping hidden entries (.git,
     .venv ...), node_modules and __pycache__, keeping files with a supported suffix.
@@ -430,8 +431,9 @@ def iter_inputs(
     `SourceError` objects, not raised, so the caller can record them and carry on.
     """
     for path in paths:
-        if path.lower().startswith(("http://", "https://")) or _is_audit(path):
-            yield from _remote_or_archived(path, max_bytes)
+        reader = _reader_for(path)
+        if reader is not None:
+            yield from reader.read(path, max_bytes)
             continue
         if path == "-":
             try:
@@ -452,24 +454,30 @@ def iter_inputs(
             yield exc
 
 
-def _is_audit(path: str) -> bool:
-    if not os.path.isfile(os.path.join(path, "manifest.json")):
-        return False
-    from claimcheck.crawl.archive import is_audit_dir
+class Reader(Protocol):
+    """An input reader beside files and stdin (a URL, an audit directory): it says which
+    command-line inputs it takes and streams them as `RawInput`s or `SourceError`s."""
 
-    return is_audit_dir(path)
+    def accepts(self, path: str) -> bool:
+        """True when this reader handles `path`; the first reader that accepts it wins."""
+        ...
+
+    def read(self, path: str, max_bytes: int) -> Iterator[RawInput | SourceError]:
+        """The inputs behind `path`; problems are yielded, not raised."""
+        ...
 
 
-def _remote_or_archived(path: str, max_bytes: int) -> Iterator[RawInput | SourceError]:
-    """A URL (fetched once, no archive) or an audit directory (read from its WARC)."""
-    if os.path.isdir(path):
-        from claimcheck.crawl.archive import iter_audit_inputs
+_READERS: list[Reader] = []
 
-        yield from iter_audit_inputs(path)
-        return
-    from claimcheck.crawl.fetch import fetch_url
 
-    try:
-        yield fetch_url(path, max_bytes=max_bytes)
-    except SourceError as exc:
-        yield exc
+def register_reader(reader: Reader) -> None:
+    """Plug a reader into `iter_inputs`. The crawl package registers the URL and audit
+    directory readers (`claimcheck.crawl.readers`), so this module never imports it."""
+    if reader not in _READERS:
+        _READERS.append(reader)
+
+
+def _reader_for(path: str) -> Reader | None:
+    if path == "-":
+        return None
+    return next((r for r in _READERS if r.accepts(path)), None)

@@ -12,30 +12,100 @@ import hashlib
 import io
 import json
 import os
+import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, BinaryIO
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from claimcheck.crawl.fetch import PARSED_TYPES, charset, parsed_format  # noqa: F401
+from claimcheck.crawl.settings import DEFAULT_MAX_BYTES
 from claimcheck.errors import ArchiveError, SourceError
-from claimcheck.model import Format, Origin
+from claimcheck.model import Origin
 from claimcheck.sources import RawInput, _check
 
 AUDIT_KIND = "claimcheck-audit"
 MANIFEST = "manifest.json"
 WARC_NAME = "crawl.warc.gz"
 REPORT = "report.json"
-PARSED_TYPES: dict[str, Format] = {
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "text/plain": "text",
-    "text/markdown": "markdown",
-}
 _DROPPED_HEADERS = {"transfer-encoding"}  # the body is stored de-chunked
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+RECORD_SLACK = 1024 * 1024
+"""Bytes a record may take beyond its body's cap: WARC and HTTP headers, gzip framing."""
+BLOCK = 1 << 16
+ALTERED = "archived record does not match the manifest (run `claimcheck verify`)"
+
+_HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_STR = {"type": "string"}
+_FILE_ENTRY = {"type": "object", "required": ["path", "sha256"]}
+MANIFEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["kind", "warc", "pages"],
+    "properties": {
+        "kind": {"const": AUDIT_KIND},
+        **{k: _STR for k in ("audit_id", "site", "seed", "started", "ended")},
+        "settings": {
+            "type": "object",
+            "properties": {"max_bytes": {"type": "integer", "minimum": 1}},
+        },
+        "report_sha256": _HEX64,
+        "errors": {"type": "array"},
+        "skipped": {"type": "array"},
+        "screenshots": {
+            "type": "array",
+            "items": {**_FILE_ENTRY, "properties": {"path": _STR, "sha256": _HEX64}},
+        },
+        "warc": {
+            "type": "object",
+            "required": ["file", "sha256", "records"],
+            "properties": {
+                "file": _STR,
+                "sha256": _HEX64,
+                "records": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "type", "uri", "offset", "length", "sha256"],
+                        "properties": {
+                            "id": _STR,
+                            "type": _STR,
+                            "uri": _STR,
+                            "offset": {"type": "integer", "minimum": 0},
+                            "length": {"type": "integer", "minimum": 1},
+                            "sha256": _HEX64,
+                        },
+                    },
+                },
+            },
+        },
+        "pages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["url", "sha256", "warc"],
+                "properties": {
+                    "url": _STR,
+                    "sha256": _HEX64,
+                    "parsed": {"type": "boolean"},
+                    "content_type": _STR,
+                    "warc": {
+                        "type": "object",
+                        "required": ["record_id"],
+                        "properties": {"record_id": _STR},
+                    },
+                },
+            },
+        },
+    },
+}
+_MANIFEST_VALIDATOR = Draft202012Validator(MANIFEST_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -48,20 +118,6 @@ class RecordRef:
     offset: int
     length: int
     sha256: str
-
-
-def parsed_format(content_type: str) -> Format | None:
-    """The extraction format for a Content-Type, or None when claimcheck does not parse it."""
-    return PARSED_TYPES.get(content_type.split(";")[0].strip().lower())
-
-
-def charset(content_type: str) -> str | None:
-    """The charset parameter of a Content-Type header, if any."""
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"').lower()
-    return None
 
 
 class WarcArchive:
@@ -150,66 +206,239 @@ def ref_to_dict(ref: RecordRef) -> dict[str, Any]:
 
 
 def is_audit_dir(path: str) -> bool:
-    """True for a directory written by `claimcheck crawl` (it has an audit manifest)."""
+    """True for a directory written by `claimcheck crawl`: its manifest says so, or a
+    manifest sits beside the WARC (then a damaged manifest is an error, not "no files")."""
     manifest = os.path.join(path, MANIFEST)
     if not os.path.isfile(manifest):
         return False
+    if os.path.isfile(os.path.join(path, WARC_NAME)):
+        return True
     try:
-        with open(manifest, encoding="utf-8") as handle:
-            return json.load(handle).get("kind") == AUDIT_KIND
-    except (OSError, ValueError, AttributeError):
+        _parse_manifest(_read_regular(manifest, MAX_MANIFEST_BYTES), manifest)
+    except (ArchiveError, OSError):
         return False
+    return True
 
 
-def load_manifest(directory: str) -> dict[str, Any]:
-    """The audit's manifest, or ArchiveError when the directory is not an audit."""
-    path = os.path.join(directory, MANIFEST)
+def _read_regular(path: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; ArchiveError otherwise.
+
+    Opened without blocking and checked once open: a FIFO or device never hangs a read.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ArchiveError(f"{path}: not a regular file (a FIFO, socket or device); refused")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ArchiveError(f"{path}: larger than {limit} bytes; refused")
+    return data
+
+
+def open_regular(path: str) -> BinaryIO:
+    """A regular file opened for reading; ArchiveError for a FIFO, device or missing file."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            manifest = json.load(handle)
-    except FileNotFoundError:
-        raise ArchiveError(f"{directory}: not an audit directory (no {MANIFEST})") from None
-    except (OSError, ValueError) as exc:
-        raise ArchiveError(f"{path}: unreadable manifest ({exc})") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ArchiveError(f"{path}: not a regular file (a FIFO, socket or device); refused")
+    return open(fd, "rb", closefd=True)
+
+
+def _parse_manifest(data: bytes, path: str) -> dict[str, Any]:
+    """Decode and validate manifest bytes; one-line ArchiveError on any defect."""
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ArchiveError(f"{path}: unreadable manifest (JSON nested too deeply)") from None
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError
+        raise ArchiveError(f"{path}: unreadable manifest ({str(exc)[:120]})") from None
     if not isinstance(manifest, dict) or manifest.get("kind") != AUDIT_KIND:
         raise ArchiveError(f"{path}: not a claimcheck audit manifest")
+    error = best_match(_MANIFEST_VALIDATOR.iter_errors(manifest))
+    if error is not None:
+        where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.path)
+        raise ArchiveError(f"{path}: invalid manifest at {where or '.'}: {error.message[:160]}")
     return manifest
 
 
-def read_record(path: str, offset: int, length: int) -> bytes:
-    """The exact bytes of one record."""
-    with open(path, "rb") as handle:
-        handle.seek(offset)
-        return handle.read(length)
+def read_manifest(directory: str) -> tuple[bytes, dict[str, Any]]:
+    """The manifest's exact bytes (what is hashed and signed) and its validated content."""
+    path = os.path.join(directory, MANIFEST)
+    try:
+        data = _read_regular(path, MAX_MANIFEST_BYTES)
+    except FileNotFoundError:
+        raise ArchiveError(f"{directory}: not an audit directory (no {MANIFEST})") from None
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or exc}") from None
+    return data, _parse_manifest(data, path)
 
 
-def parse_record(data: bytes) -> tuple[Any, bytes, list[str]]:
-    """Parse one gzipped record: (record, raw payload, digest problems). Raises on damage."""
-    for record in ArchiveIterator(io.BytesIO(data), check_digests=True):
-        payload = record.raw_stream.read()
+def load_manifest(directory: str) -> dict[str, Any]:
+    """The audit's validated manifest, or ArchiveError (not an audit, unreadable, malformed)."""
+    return read_manifest(directory)[1]
+
+
+def audit_path(directory: str, name: object, what: str) -> str:
+    """The path of a file the manifest names, kept strictly inside the audit directory.
+
+    Absolute paths, `..` parts and symbolic links leading out are refused, so a forged
+    manifest cannot make claimcheck hash or read files elsewhere.
+    """
+    shown = repr(name)[:80]
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ArchiveError(f"{directory}: {what} {shown} is not a file name; refused")
+    parts = name.replace("\\", "/").split("/")
+    if os.path.isabs(name) or ".." in parts:
+        raise ArchiveError(f"{directory}: {what} {shown} is outside the audit directory; refused")
+    root = os.path.realpath(directory)
+    full = os.path.realpath(os.path.join(root, name))
+    if os.path.commonpath([root, full]) != root or full == root:
+        raise ArchiveError(f"{directory}: {what} {shown} is outside the audit directory; refused")
+    return full
+
+
+def max_body_bytes(manifest: dict[str, Any]) -> int:
+    """The crawl's --max-bytes, the cap on any archived body, compressed or decompressed."""
+    value = manifest.get("settings", {}).get("max_bytes")
+    return value if isinstance(value, int) and value > 0 else DEFAULT_MAX_BYTES
+
+
+def read_record(handle: BinaryIO, offset: int, length: int, cap: int) -> bytes:
+    """The exact bytes of one record; ValueError when its length exceeds what a body within
+    `cap` can take (so a forged length cannot make a read of gigabytes)."""
+    if length > cap + RECORD_SLACK:
+        raise ValueError(f"record of {length} bytes is larger than the audit's max-bytes allows")
+    handle.seek(offset)
+    return handle.read(length)
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    """One WARC record read from its gzip member: headers, raw payload, digest problems."""
+
+    record: Any
+    payload: bytes
+    problems: tuple[str, ...]
+    extra_records: int
+
+
+def parse_record(data: bytes, cap: int) -> ParsedRecord:
+    """Parse one gzipped record, its payload read in blocks up to `cap` bytes.
+
+    Raises ValueError (and warcio/zlib errors) on damage or a payload over the cap.
+    """
+    records = ArchiveIterator(io.BytesIO(data), check_digests=True)
+    for record in records:
+        payload = _read_capped(record.raw_stream, cap)
         checker = record.digest_checker
-        return record, payload, list(checker.problems) if checker.passed is False else []
+        problems = tuple(checker.problems) if checker.passed is False else ()
+        extra = sum(1 for _ in records)
+        return ParsedRecord(record, payload, problems, extra)
     raise ValueError("no WARC record at this offset")
+
+
+def _read_capped(stream: Any, cap: int) -> bytes:
+    """Read a stream to its end in blocks; ValueError past `cap` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while block := stream.read(BLOCK):
+        size += len(block)
+        if size > cap:
+            raise BodyTooLarge(f"more than {cap} bytes")
+        chunks.append(block)
+    return b"".join(chunks)
+
+
+class BodyTooLarge(ValueError):
+    """An archived body (or its decompressed form) is over the audit's max-bytes."""
+
+
+def decoded_body(payload: bytes, http_headers: Any, cap: int) -> bytes:
+    """The body a browser would see: Content-Encoding undone in bounded steps, at most `cap`
+    bytes out (BodyTooLarge past it, so a gzip bomb costs at most `cap` of memory)."""
+    encoding = (http_headers.get_header("content-encoding") if http_headers else None) or ""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return _within(payload, cap)
+    if encoding in ("gzip", "x-gzip"):
+        return _inflate(payload, 16 + zlib.MAX_WBITS, cap)
+    if encoding == "deflate":
+        try:
+            return _inflate(payload, zlib.MAX_WBITS, cap)
+        except zlib.error:
+            return _inflate(payload, -zlib.MAX_WBITS, cap)  # raw deflate, as servers send it
+    if encoding == "br":
+        return _unbrotli(payload, cap)
+    raise ValueError(f"unsupported Content-Encoding {encoding[:40]!r}")
+
+
+def _within(data: bytes, cap: int) -> bytes:
+    if len(data) > cap:
+        raise BodyTooLarge(f"more than {cap} bytes")
+    return data
+
+
+def _inflate(payload: bytes, wbits: int, cap: int) -> bytes:
+    """zlib decompression that never produces more than cap + 1 bytes."""
+    decompressor = zlib.decompressobj(wbits)
+    out = decompressor.decompress(payload, cap + 1)
+    return _within(out, cap)
+
+
+def _unbrotli(payload: bytes, cap: int) -> bytes:
+    """Brotli decompression bounded by `cap`, when the installed brotli can bound it."""
+    try:
+        import brotli
+    except ImportError:
+        raise ValueError("Content-Encoding br, and the brotli package is not installed") from None
+    try:
+        out = brotli.Decompressor().process(payload, output_buffer_limit=cap + 1)
+    except TypeError:
+        raise ValueError("Content-Encoding br: this brotli cannot bound its output") from None
+    return _within(out, cap)
 
 
 def iter_audit_inputs(directory: str) -> Iterator[RawInput | SourceError]:
     """Stream the parsed pages of an audit from its WARC, in crawl order, one at a time.
 
-    Each page is named by its URL; nothing is fetched.
+    Only records the manifest lists are read, each at its offset and checked against its
+    SHA-256; bodies are decompressed up to the crawl's max-bytes. A page whose record is
+    missing, altered, unreadable or too large is yielded as a SourceError. Nothing is
+    fetched.
     """
     manifest = load_manifest(directory)
-    wanted = {p["warc"]["record_id"]: p for p in manifest["pages"] if p.get("parsed")}
-    warc = os.path.join(directory, manifest["warc"]["file"])
+    cap = max_body_bytes(manifest)
+    refs = {ref["id"]: ref for ref in manifest["warc"]["records"]}
+    warc = audit_path(directory, manifest["warc"]["file"], "warc.file")
+    with open_regular(warc) as handle:
+        for page in manifest["pages"]:
+            if page.get("parsed"):
+                yield _archived_page(handle, page, refs.get(page["warc"]["record_id"]), cap)
+
+
+def _archived_page(
+    handle: BinaryIO, page: dict[str, Any], ref: dict[str, Any] | None, cap: int
+) -> RawInput | SourceError:
+    """One page's RawInput from its record, or the SourceError that says why not."""
+    url = page["url"]
+    if ref is None or ref["type"] != "response":
+        return SourceError(url, "unreadable", "its response record is not in the manifest")
     try:
-        handle = open(warc, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise ArchiveError(f"{warc}: {exc.strerror or exc}") from None
-    with handle:
-        for record in ArchiveIterator(handle):
-            page = wanted.get(record.rec_headers.get_header("WARC-Record-ID"))
-            if page is None or record.rec_type != "response":
-                continue
-            yield _page_input(page, record.content_stream().read(), record)
+        data = read_record(handle, ref["offset"], ref["length"], cap)
+        if hashlib.sha256(data).hexdigest() != ref["sha256"]:
+            return SourceError(url, "unreadable", ALTERED)
+        parsed = parse_record(data, cap)
+        body = decoded_body(parsed.payload, parsed.record.http_headers, cap)
+    except BodyTooLarge:
+        return SourceError(
+            url, "too_large", f"archived body decompresses to more than max-bytes ({cap})"
+        )
+    except Exception as exc:  # warcio, gzip, zlib and brotli all raise their own errors
+        return SourceError(url, "unreadable", f"unreadable archived record ({type(exc).__name__})")
+    return _page_input(page, body, parsed.record)
 
 
 def _page_input(page: dict[str, Any], body: bytes, record) -> RawInput | SourceError:

@@ -8,11 +8,31 @@ import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 
-from claimcheck.crawl.archive import charset, parsed_format
 from claimcheck.crawl.settings import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, user_agent
 from claimcheck.errors import SourceError
-from claimcheck.model import Origin
+from claimcheck.model import Format, Origin
 from claimcheck.sources import RawInput, _check, detect_format
+
+PARSED_TYPES: dict[str, Format] = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/plain": "text",
+    "text/markdown": "markdown",
+}
+
+
+def parsed_format(content_type: str) -> Format | None:
+    """The extraction format for a Content-Type, or None when claimcheck does not parse it."""
+    return PARSED_TYPES.get(content_type.split(";")[0].strip().lower())
+
+
+def charset(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"').lower()
+    return None
 
 
 def is_url(value: str) -> bool:
