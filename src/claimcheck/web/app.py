@@ -2,23 +2,27 @@
 
 Routes: `GET /` (the form), `POST /check` (the result page, or a JSON / HTML report
 download), `GET /healthz`, `POST /api/check` (JSON in, the JSON report out) and
-`POST /api/check/file` (a multipart upload). The engine and lexicon are built once in
-`create_app`; nothing submitted is written to disk or logged.
+`POST /api/check/file` (a multipart upload). This module only parses requests: the checks
+run in worker processes (`web.pool`, `web.work`) under a deadline, and fetches in a small
+pool of their own. Nothing submitted is written to disk or logged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import threading
+import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import jinja2
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -28,113 +32,113 @@ from starlette.staticfiles import StaticFiles
 
 from claimcheck import __version__
 from claimcheck.config import JURISDICTIONS, PAGE_TYPES, Config
-from claimcheck.engine import Engine, build_report
-from claimcheck.errors import SourceError
-from claimcheck.extract import extract, extract_text
-from claimcheck.model import Document, Origin, PageReport, Report
-from claimcheck.render.html import page_view, render_html, report_css, strings, template_dir
-from claimcheck.render.json import report_to_dict
-from claimcheck.segment import document_text
-from claimcheck.sources import read_bytes
+from claimcheck.engine import Engine
+from claimcheck.render.html import report_css
+from claimcheck.web.fetch import DEADLINE as FETCH_DEADLINE
 from claimcheck.web.fetch import FetchError, fetch_url
 from claimcheck.web.guard import Guard
+from claimcheck.web.pool import (
+    BusyError,
+    ClientGone,
+    DeadlineError,
+    ProcessPool,
+    Runner,
+    ThreadRunner,
+)
+from claimcheck.web.work import (
+    MAX_BYTES,
+    InputError,
+    Job,
+    Output,
+    Reply,
+    make_env,
+    render_page,
+)
 
-MAX_BYTES = 2 * 1024 * 1024
-"""The documented limit for submitted text, an uploaded file or a fetched page (2 MB)."""
 MAX_BODY = MAX_BYTES + 64 * 1024  # room for form fields and multipart framing
-TEXT_FORMATS = ("text", "html", "markdown")
 UPLOAD_SUFFIXES = (".html", ".htm", ".md", ".mdx", ".txt")
 _HERE = resources.files("claimcheck").joinpath("web")
-
-
-class InputError(Exception):
-    """A request the user can fix: answered with a 4xx and a one-line message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+__all__ = ["MAX_BYTES", "InputError", "Limits", "create_app"]
 
 
 @dataclass(frozen=True, slots=True)
-class Result:
-    """One checked submission: the report, its page, and the text the offsets refer to."""
+class Limits:
+    """The server's time and concurrency limits (docs/serve.md, "Limits")."""
 
-    report: Report
-    page: PageReport
-    text: str
-    source: str
-    format: str
+    deadline: float = 30.0
+    """Seconds a request may take from its arrival to its answer (fetch included)."""
+    body_timeout: float = 20.0
+    """Seconds the client has to send the whole request body."""
+    header_timeout: float = 10.0
+    """Seconds the client has to send the request line and headers (web.server)."""
+    workers: int = 0
+    """Worker processes for checks; 0 runs them in threads of the server process."""
+    fetch_slots: int = 4
+    """Fetches (`--allow-fetch`) that may run at once; more are answered 503."""
+    fetch_deadline: float = FETCH_DEADLINE
+    """Seconds one fetch may take in all, redirects included."""
 
 
 class _InMemoryParser(MultiPartParser):
     spool_max_size = MAX_BODY  # uploads stay in memory: nothing submitted touches the disk
 
 
-class Checker:
-    """The engine and lexicon, loaded once, and the checks behind every route."""
+class Fetcher:
+    """Fetches URLs in a small thread pool of their own, so slow sites cannot take the
+    threads or workers that checks need; a full pool answers 503 at once."""
 
-    def __init__(self, config: Config, allow_fetch: bool, engine: Engine | None = None) -> None:
-        self.engine = engine or Engine(config)
-        self.allow_fetch = allow_fetch
-        self.rules = {r.code: r for r in self.engine.lexicon.rules}
+    def __init__(self, allow: bool, limits: Limits) -> None:
+        self.allow = allow
+        self.limits = limits
+        self._slots = threading.BoundedSemaphore(limits.fetch_slots)
+        self._threads = None
 
-    def options(self, jurisdiction: Any, page_type: Any) -> Engine:
-        """The engine for these request options ('auto' or empty: the server default)."""
-        config = self.engine.config
-        juris = config.jurisdictions
-        if jurisdiction not in (None, "", "auto", []):
-            values = jurisdiction.split(",") if isinstance(jurisdiction, str) else jurisdiction
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise InputError(400, "unknown_jurisdiction", "jurisdiction must be a string")
-            juris = tuple(v.strip() for v in values if v.strip())
-            for value in juris:
-                if value not in JURISDICTIONS:
-                    raise InputError(
-                        400,
-                        "unknown_jurisdiction",
-                        f"unknown jurisdiction {value!r} (auto, {', '.join(JURISDICTIONS)})",
-                    )
-        ptype = config.page_type
-        if page_type not in (None, "", "auto"):
-            if page_type not in PAGE_TYPES:
-                raise InputError(
-                    400, "invalid_page_type", "page_type must be auto, commercial or editorial"
-                )
-            ptype = page_type
-        return self.engine.with_page_options(juris, ptype)
-
-    async def check(self, doc: Document, engine: Engine) -> Result:
-        """Run the pipeline on a document in a worker thread."""
-        page = await run_in_threadpool(engine.check_document, doc)
-        report = build_report([page], engine)
-        return Result(report, page, document_text(doc), doc.source_text, doc.format)
-
-    def fetch(self, url: Any) -> Document:
-        """Fetch a URL into a document (400 when fetching is off or the URL is refused)."""
-        if not self.allow_fetch:
+    async def fetch(self, url: Any) -> tuple[str, bytes]:
+        """(final URL, body) of `url`; InputError when off, refused, busy or failing."""
+        if not self.allow:
             raise InputError(
                 400, "fetch_disabled", "fetching URLs is off (start with --allow-fetch)"
             )
         if not isinstance(url, str):
             raise InputError(400, "invalid_url", "url must be a string")
+        if not self._slots.acquire(blocking=False):
+            raise InputError(503, "busy", "too many fetches at once; try again shortly")
         try:
-            final, data = fetch_url(url.strip(), MAX_BYTES)
-            return extract(read_bytes(final, data, kind="url", max_bytes=MAX_BYTES))
+            return await asyncio.to_thread(self._fetch, url.strip())
+        finally:
+            self._slots.release()
+
+    def _fetch(self, url: str) -> tuple[str, bytes]:
+        try:
+            return fetch_url(url, MAX_BYTES, self.limits.fetch_deadline)
         except FetchError as exc:
             raise InputError(400, "fetch_refused", str(exc)) from None
-        except SourceError as exc:
-            raise _source_error(exc) from None
 
 
-def _text_document(text: Any, fmt: Any, name: str = "<text>") -> Document:
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(400, "empty", "the text is empty")
-    if len(text.encode("utf-8")) > MAX_BYTES:
-        raise InputError(413, "too_large", "the text is over the 2 MB limit")
-    fmt = fmt or "text"
-    if fmt not in TEXT_FORMATS:
-        raise InputError(400, "invalid_format", "format must be text, html or markdown")
-    return extract_text(text, fmt, Origin(path=name, kind="string"))
+def _options(config: Config, jurisdiction: Any, page_type: Any) -> tuple[Any, Any]:
+    """(jurisdictions, page type) for these request options ('auto' or empty: the
+    server default); InputError for an unknown value or a wrong type."""
+    juris = config.jurisdictions
+    if jurisdiction not in (None, "", "auto", []):
+        values = jurisdiction.split(",") if isinstance(jurisdiction, str) else jurisdiction
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise InputError(400, "unknown_jurisdiction", "jurisdiction must be a string")
+        juris = tuple(v.strip() for v in values if v.strip())
+        for value in juris:
+            if value not in JURISDICTIONS:
+                raise InputError(
+                    400,
+                    "unknown_jurisdiction",
+                    f"unknown jurisdiction {value!r} (auto, {', '.join(JURISDICTIONS)})",
+                )
+    ptype = config.page_type
+    if page_type not in (None, "", "auto"):
+        if not isinstance(page_type, str) or page_type not in PAGE_TYPES:
+            raise InputError(
+                400, "invalid_page_type", "page_type must be auto, commercial or editorial"
+            )
+        ptype = page_type
+    return juris, ptype
 
 
 def _safe_name(name: str) -> str:
@@ -142,25 +146,14 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^\w.\- ]", "_", base)[:100] or "upload.txt"
 
 
-def _source_error(exc: SourceError) -> InputError:
-    if exc.kind == "too_large":
-        return InputError(413, "too_large", "the file is over the 2 MB limit")
-    if exc.kind == "binary":
-        return InputError(415, "unsupported_type", "the file is binary, not text")
-    return InputError(400, exc.kind, exc.detail)
-
-
-async def _upload_document(upload: UploadFile) -> Document:
+async def _upload(upload: UploadFile) -> tuple[str, bytes]:
+    """(safe name, bytes) of an uploaded file; InputError for a suffix not accepted."""
     name = _safe_name(upload.filename or "")
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         raise InputError(
             415, "unsupported_type", f"upload one of {', '.join(UPLOAD_SUFFIXES)} (got {name!r})"
         )
-    data = await upload.read(MAX_BYTES + 1)
-    try:
-        return extract(read_bytes(name, data, max_bytes=MAX_BYTES))
-    except SourceError as exc:
-        raise _source_error(exc) from None
+    return name, await upload.read(MAX_BYTES + 1)
 
 
 async def _form(request: Request) -> FormData:
@@ -174,107 +167,172 @@ async def _form(request: Request) -> FormData:
         except MultiPartException as exc:
             raise InputError(400, "bad_form", exc.message) from None
     if kind.startswith("application/x-www-form-urlencoded"):
-        return await request.form(max_part_size=MAX_BODY)
+        try:
+            return await request.form(max_part_size=MAX_BODY)
+        except MultiPartException as exc:
+            raise InputError(400, "bad_form", exc.message) from None
     raise InputError(415, "unsupported_type", "send multipart/form-data")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; InputError for anything else (including JSON nested
+    too deeply for Python's parser, and a non-object)."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise InputError(415, "unsupported_type", "send application/json")
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(400, "bad_json", "the body is not valid JSON") from None
+    except RecursionError:
+        raise InputError(400, "bad_json", "the JSON is nested too deeply") from None
+    if not isinstance(body, dict):
+        raise InputError(400, "bad_json", "the body must be a JSON object")
+    return body
 
 
 def _api_error(exc: InputError) -> JSONResponse:
     return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, exc.status)
 
 
+def _reply(reply: Reply) -> Response:
+    return Response(reply.body, reply.status, dict(reply.headers), media_type=reply.media_type)
+
+
+def _runner(config: Config, engine: Engine | None, limits: Limits) -> Runner:
+    if limits.workers > 0 and engine is None:
+        return ProcessPool(config, limits.workers)
+    return ThreadRunner(engine or Engine(config))
+
+
+def _lexicon_version(config: Config, engine: Engine | None) -> str:
+    """The lexicon version /healthz reports (loading it also fails early on a bad one)."""
+    if engine is not None:
+        return engine.lexicon.version
+    from claimcheck.lexicon import default_lexicon, load_lexicon
+
+    return (load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).version
+
+
 def create_app(
-    config: Config | None = None, *, allow_fetch: bool = False, engine: Engine | None = None
+    config: Config | None = None,
+    *,
+    allow_fetch: bool = False,
+    engine: Engine | None = None,
+    limits: Limits | None = None,
 ) -> Starlette:
-    """The Starlette app; the engine (or `Engine(config)`) is built here, once."""
-    checker = Checker(config or Config(), allow_fetch, engine)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(_HERE.joinpath("templates")), template_dir()]),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The Starlette app. With `limits.workers` > 0 checks run in that many worker
+    processes (started with the app, killed at the deadline); otherwise in threads, with
+    `engine` (or `Engine(config)`) built here, once."""
+    config = config or (engine.config if engine else Config())
+    limits = limits or Limits()
+    runner = _runner(config, engine, limits)
+    lexicon = _lexicon_version(config, engine if isinstance(runner, ThreadRunner) else None)
+    fetcher = Fetcher(allow_fetch, limits)
+    env = make_env()
 
     def page(name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
-        t = strings(lang)
-        html = env.get_template(name).render(
-            t=t, lang=t["html_lang"], allow_fetch=allow_fetch, copy_buttons=True, **context
-        )
-        return HTMLResponse(html, status)
+        return HTMLResponse(render_page(env, name, lang, allow_fetch, **context), status)
+
+    async def run(request: Request, job: Job, started: float) -> Reply:
+        """Run a job before the request's deadline; InputError for 503/504 answers."""
+        try:
+            return await runner.run(job, started + limits.deadline, request.is_disconnected)
+        except BusyError:
+            raise InputError(503, "busy", "every worker is busy; try again shortly") from None
+        except DeadlineError:
+            message = f"the check took longer than {limits.deadline:g} s and was stopped"
+            raise InputError(504, "deadline", message) from None
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
-            {"status": "ok", "version": __version__, "lexicon": checker.engine.lexicon.version}
+            {"status": "ok", "version": __version__, "lexicon": lexicon, **runner.stats()}
         )
 
-    async def api_check(request: Request) -> JSONResponse:
+    async def api_check(request: Request) -> Response:
+        started = time.monotonic()
         try:
-            if not request.headers.get("content-type", "").startswith("application/json"):
-                raise InputError(415, "unsupported_type", "send application/json")
-            try:
-                body = json.loads(await request.body())
-            except (ValueError, UnicodeDecodeError):
-                raise InputError(400, "bad_json", "the body is not valid JSON") from None
-            if not isinstance(body, dict):
-                raise InputError(400, "bad_json", "the body must be a JSON object")
-            engine = checker.options(body.get("jurisdiction"), body.get("page_type"))
-            if body.get("url"):
-                doc = await run_in_threadpool(checker.fetch, body["url"])
+            body = await _json_body(request)
+            juris, ptype = _options(config, body.get("jurisdiction"), body.get("page_type"))
+            url = body.get("url")
+            if url:
+                final, data = await fetcher.fetch(url)
+                job = Job("fetched", data, final, None, juris, ptype, "api")
             else:
-                doc = _text_document(body.get("text"), body.get("format"))
-            result = await checker.check(doc, engine)
+                text, fmt = body.get("text"), body.get("format")
+                job = Job("text", text, "<text>", fmt, juris, ptype, "api")
+            return _reply(await run(request, job, started))
         except InputError as exc:
             return _api_error(exc)
-        return JSONResponse(report_to_dict(result.report))
+        except ClientGone:
+            return Response(status_code=499)
 
-    async def api_check_file(request: Request) -> JSONResponse:
+    async def api_check_file(request: Request) -> Response:
+        started = time.monotonic()
         try:
             form = await _form(request)
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise InputError(400, "empty", "no file in the 'file' field")
-            engine = checker.options(form.get("jurisdiction"), form.get("page_type"))
-            result = await checker.check(await _upload_document(upload), engine)
+            juris, ptype = _options(config, form.get("jurisdiction"), form.get("page_type"))
+            name, data = await _upload(upload)
+            job = Job("file", data, name, None, juris, ptype, "api")
+            return _reply(await run(request, job, started))
         except InputError as exc:
             return _api_error(exc)
-        return JSONResponse(report_to_dict(result.report))
+        except ClientGone:
+            return Response(status_code=499)
 
     async def index(request: Request) -> HTMLResponse:
         return page("index.html", request.query_params.get("lang", "en"), form={})
 
     async def check_page(request: Request) -> Response:
+        started = time.monotonic()
         lang = request.query_params.get("lang", "en")
         fields: dict[str, Any] = {}
         try:
             form = await _form(request)
             lang = str(form.get("lang") or lang)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
-            engine = checker.options(form.get("jurisdiction"), form.get("page_type"))
+            juris, ptype = _options(config, form.get("jurisdiction"), form.get("page_type"))
+            download = fields.get("download")
+            output: Output = download if download in ("json", "html") else "page"
+            common = (juris, ptype, output, lang, tuple(fields.items()), allow_fetch)
             upload = form.get("file")
             if isinstance(upload, UploadFile) and upload.filename:
-                doc = await _upload_document(upload)
+                name, data = await _upload(upload)
+                job = Job("file", data, name, None, *common)
             elif fields.get("url"):
-                doc = await run_in_threadpool(checker.fetch, fields["url"])
+                final, data = await fetcher.fetch(fields["url"])
+                job = Job("fetched", data, final, None, *common)
             else:
                 name = _safe_name(fields["name"]) if fields.get("name") else "<text>"
-                doc = _text_document(fields.get("text"), fields.get("format"), name)
-            result = await checker.check(doc, engine)
+                job = Job("text", fields.get("text"), name, fields.get("format"), *common)
+            return _reply(await run(request, job, started))
         except InputError as exc:
             return page("index.html", lang, exc.status, error=exc.message, form=fields)
-        download = fields.get("download")
-        if download == "json":
-            body = json.dumps(report_to_dict(result.report), ensure_ascii=False, indent=2)
-            return _attachment(body + "\n", "application/json", "claimcheck-report.json")
-        if download == "html":
-            texts = {result.page.path: result.text}
-            body = render_html(
-                result.report, rules=tuple(checker.rules.values()), texts=texts, lang=lang
-            )
-            return _attachment(body, "text/html; charset=utf-8", "claimcheck-report.html")
-        view = page_view(result.page, 0, result.text, checker.rules)
-        return page("result.html", lang, view=view, result=result, form=fields)
+        except ClientGone:
+            return Response(status_code=499)
 
     async def css(request: Request) -> Response:
         return Response(report_css(), media_type="text/css")
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        """404 and 405 (and any other HTTPException) as the API's JSON error."""
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        detail = exc.detail if isinstance(exc, HTTPException) else "error"
+        headers = getattr(exc, "headers", None)
+        body = {"error": {"code": codes.get(status, "http_error"), "message": str(detail)}}
+        return JSONResponse(body, status, headers=headers)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        if isinstance(runner, ProcessPool):
+            runner.start()
+        try:
+            yield
+        finally:
+            runner.close()
 
     routes = [
         Route("/", index),
@@ -285,9 +343,10 @@ def create_app(
         Route("/static/report.css", css),
         Mount("/static", StaticFiles(directory=str(_HERE.joinpath("static"))), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(Guard, max_body=MAX_BODY)])
-
-
-def _attachment(body: str, media_type: str, filename: str) -> Response:
-    headers = {"content-disposition": f'attachment; filename="{filename}"'}
-    return Response(body, media_type=media_type, headers=headers)
+    guard = Middleware(Guard, max_body=MAX_BODY, body_timeout=limits.body_timeout)
+    return Starlette(
+        routes=routes,
+        middleware=[guard],
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )

@@ -1,10 +1,12 @@
-"""ASGI middleware in front of the whole app: body size limit, security headers, and a
-generic 500 that reveals and logs nothing of the request."""
+"""ASGI middleware in front of the whole app: body size and time limits, security
+headers, and a generic 500 that reveals and logs nothing of the request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +30,10 @@ class BodyTooLarge(Exception):
     """The request body went over the limit while it was being read."""
 
 
+class BodyTooSlow(Exception):
+    """The client did not send the whole body within the body timeout (slowloris)."""
+
+
 def error_body(code: str, message: str) -> bytes:
     """The JSON error document every 4xx/5xx of the API uses."""
     return json.dumps({"error": {"code": code, "message": message}}).encode()
@@ -35,12 +41,14 @@ def error_body(code: str, message: str) -> bytes:
 
 class Guard:
     """Rejects bodies over `max_body` bytes (by Content-Length before reading, or while
-    streaming), adds the security headers, and turns any unexpected exception into a
-    generic JSON 500, logging only the exception type and the route."""
+    streaming) and bodies not complete `body_timeout` seconds after the request arrived
+    (408), adds the security headers, and turns any unexpected exception into a generic
+    JSON 500, logging only the exception type and the route."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, body_timeout: float = 20.0) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,14 +69,22 @@ class Guard:
         if length is not None and length > self.max_body:
             await _plain_error(send_with_headers, 413, "too_large", self._too_large(), html)
             return
-        received = 0
+        received, complete = 0, False
+        body_deadline = time.monotonic() + self.body_timeout
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:
+                return await receive()
+            left = body_deadline - time.monotonic()
+            try:
+                message = await asyncio.wait_for(receive(), max(left, 0.0))
+            except TimeoutError:
+                raise BodyTooSlow from None
             received += len(message.get("body", b""))
             if received > self.max_body:
                 raise BodyTooLarge
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
         try:
@@ -76,6 +92,10 @@ class Guard:
         except BodyTooLarge:
             if not started:
                 await _plain_error(send_with_headers, 413, "too_large", self._too_large(), html)
+        except BodyTooSlow:
+            if not started:
+                message = f"the request body took longer than {self.body_timeout:g} s"
+                await _plain_error(send_with_headers, 408, "body_timeout", message, html)
         except Exception as exc:  # never a traceback, never the submitted text
             name = type(exc).__name__
             log.error("internal error (%s) on %s %s", name, scope["method"], scope["path"])
