@@ -48,10 +48,12 @@ def audit_info(directory: str) -> dict[str, Any]:
 
 def audit_report_html(directory: str, config: Config | None = None, lang: str = "en") -> str:
     """The self-contained HTML report of an audit (one pass over the WARC)."""
+    from claimcheck.crawl.screenshots import with_screenshots
     from claimcheck.lexicon import default_lexicon, load_lexicon
     from claimcheck.render.html import render_html
 
     info = audit_info(directory)
+    info["pages"] = with_screenshots(directory, info["pages"])
     texts: dict[str, str] = {}
     report = audit_report(directory, config, texts)
     lexicon = load_lexicon(config.lexicons) if config and config.lexicons else default_lexicon()

@@ -18,21 +18,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import shutil
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from claimcheck.crawl.archive import (
+    audit_path,
+    decoded_body,
     file_sha256,
+    max_body_bytes,
+    open_regular,
     parse_record,
     parsed_format,
     read_record,
 )
-from claimcheck.errors import ClaimcheckError
+from claimcheck.crawl.browser import BrowserError, launch_chromium, sync_playwright_api
 
 SHOTS_DIR = "screenshots"
 VIEWPORT = (1280, 800)
@@ -44,18 +47,7 @@ MAX_MARK_BOXES = 40
 EMBED_MAX_BYTES = 3 * 1024 * 1024
 """A screenshot larger than this is linked by path in the HTML report, not embedded."""
 EMBED_TOTAL_BYTES = 40 * 1024 * 1024
-EXTRA = "browser"
-CHROMIUM_ENV = "CLAIMCHECK_CHROMIUM"
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
-_DROPPED_HEADERS = {"content-length", "transfer-encoding"}
+_DROPPED_HEADERS = {"content-length", "transfer-encoding", "content-encoding"}
 
 _LOCATE_JS = """
 (sentences) => {
@@ -94,10 +86,6 @@ _LOCATE_JS = """
 """
 
 
-class BrowserError(ClaimcheckError):
-    """Headless Chromium or Playwright is missing or cannot start."""
-
-
 @dataclass(frozen=True)
 class Mark:
     """Where one flagged sentence was found in the rendered page (boxes in page pixels)."""
@@ -133,46 +121,6 @@ class ShotRun:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def find_chromium() -> str | None:
-    """A Chromium executable: $CLAIMCHECK_CHROMIUM, then the system's chromium or chrome.
-
-    None means: let Playwright use its own downloaded browser, if there is one.
-    """
-    explicit = os.environ.get(CHROMIUM_ENV)
-    if explicit:
-        return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def sync_playwright_api(feature: str) -> Any:
-    """Playwright's sync API module, or BrowserError naming the extra that installs it."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        raise BrowserError(
-            f"{feature} needs Playwright: pip install 'claimcheck[{EXTRA}]' "
-            "(and a Chromium: apt-get install chromium)"
-        ) from None
-    return sync_api
-
-
-def launch_chromium(playwright: Any) -> Any:
-    """Start headless Chromium, or raise BrowserError with a one-line reason."""
-    executable = find_chromium()
-    try:
-        return playwright.chromium.launch(
-            executable_path=executable, args=list(CHROMIUM_ARGS), headless=True
-        )
-    except Exception as exc:  # Playwright raises its own Error for a missing or broken browser
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        where = executable or "Playwright's own Chromium"
-        raise BrowserError(f"headless Chromium could not start ({where}): {first}") from None
-
-
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG's IHDR chunk; ValueError when it is not a PNG."""
     if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
@@ -182,10 +130,12 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 class _ArchiveRoutes:
-    """Answers the browser's requests from the WARC's response records, read lazily."""
+    """Answers the browser's requests from the WARC's response records, read lazily; only a
+    record whose bytes still match its manifest SHA-256 is served."""
 
-    def __init__(self, directory: str, manifest: Mapping[str, Any]) -> None:
-        self.warc = os.path.join(directory, manifest["warc"]["file"])
+    def __init__(self, handle: BinaryIO, manifest: Mapping[str, Any]) -> None:
+        self.handle = handle
+        self.cap = max_body_bytes(dict(manifest))
         self.refs: dict[str, Mapping[str, Any]] = {}
         for ref in manifest["warc"].get("records", []):
             if ref.get("type") == "response":
@@ -197,17 +147,20 @@ class _ArchiveRoutes:
         ref = self.refs.get(url) or self.refs.get(url.split("#", 1)[0])
         if ref is None:
             return None
-        record, payload, _ = parse_record(read_record(self.warc, ref["offset"], ref["length"]))
-        http = record.http_headers
-        status = int(http.get_statuscode() or 200)
+        data = read_record(self.handle, ref["offset"], ref["length"], self.cap)
+        if hashlib.sha256(data).hexdigest() != ref["sha256"]:
+            return None
+        parsed = parse_record(data, self.cap)
+        http = parsed.record.http_headers
+        body = decoded_body(parsed.payload, http, self.cap)
         headers = {k: v for k, v in http.headers if k.lower() not in _DROPPED_HEADERS}
-        return status, headers, payload
+        return int(http.get_statuscode() or 200), headers, body
 
-    def handle(self, route: Any) -> None:
-        """Fulfil a request from the archive; abort (and count) anything not archived."""
+    def handle_route(self, route: Any) -> None:
+        """Fulfil a request from the archive; abort (and count) anything else."""
         try:
             found = self.response(route.request.url)
-        except Exception:  # a damaged record is not served; `verify` reports it
+        except Exception:  # a damaged or oversized record is not served; `verify` reports it
             found = None
         if found is None:
             self.blocked += 1
@@ -235,14 +188,13 @@ def _shot_name(page: Mapping[str, Any], n: int) -> str:
 
 def _shoot_page(
     browser: Any,
+    routes: _ArchiveRoutes,
     directory: str,
-    manifest: Mapping[str, Any],
     page: Mapping[str, Any],
     name: str,
     sentences: list[str],
 ) -> Shot:
     """Render one archived page, store its PNG under `name`, locate `sentences` in it."""
-    routes = _ArchiveRoutes(directory, manifest)
     context = browser.new_context(
         viewport={"width": VIEWPORT[0], "height": VIEWPORT[1]},
         java_script_enabled=False,
@@ -252,7 +204,7 @@ def _shoot_page(
     try:
         tab = context.new_page()
         tab.set_default_timeout(PAGE_TIMEOUT_S * 1000)
-        tab.route("**/*", routes.handle)
+        tab.route("**/*", routes.handle_route)
         tab.goto(page["url"], wait_until="load")
         width, full = tab.evaluate(
             "[Math.max(document.documentElement.scrollWidth, window.innerWidth),"
@@ -291,42 +243,52 @@ def _marks(sentences: list[str], boxes: list[list[list[int]]], height: int) -> t
     return tuple(out)
 
 
+def _shoot_all(
+    browser: Any,
+    directory: str,
+    manifest: Mapping[str, Any],
+    flagged: Mapping[str, list[str]],
+    progress: Callable[[str], None],
+) -> tuple[list[Shot], list[dict[str, str]]]:
+    """Screenshot each HTML page in turn; a page that fails is recorded and skipped."""
+    pages = html_pages(manifest)
+    shots: list[Shot] = []
+    failed: list[dict[str, str]] = []
+    os.makedirs(os.path.join(directory, SHOTS_DIR), exist_ok=True)
+    warc = audit_path(directory, manifest["warc"]["file"], "warc.file")
+    with open_regular(warc) as handle:
+        for n, page in enumerate(pages, 1):
+            routes = _ArchiveRoutes(handle, manifest)
+            sentences = flagged.get(page["url"], [])
+            try:
+                shot = _shoot_page(browser, routes, directory, page, _shot_name(page, n), sentences)
+            except Exception as exc:  # one hostile page never loses the others
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                failed.append({"url": page["url"], "error": first[:200]})
+                continue
+            shots.append(shot)
+            progress(f"screenshot {n}/{len(pages)}: {page['url']}")
+    return shots, failed
+
+
 def _run(
     directory: str,
     manifest: Mapping[str, Any],
     flagged: Mapping[str, list[str]],
     progress: Callable[[str], None],
 ) -> ShotRun:
-    """The screenshot step proper (called in its own thread: no event loop of Scrapy's)."""
+    """The screenshot step proper (run in its own thread: no event loop of Scrapy's)."""
     try:
         sync_api = sync_playwright_api("--screenshots")
+        with sync_api.sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                shots, failed = _shoot_all(browser, directory, manifest, flagged, progress)
+                renderer = f"Chromium {browser.version}"
+            finally:
+                browser.close()
     except BrowserError as exc:
         return ShotRun(shots=(), skipped=str(exc))
-    pages = html_pages(manifest)
-    shots: list[Shot] = []
-    failed: list[dict[str, str]] = []
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = launch_chromium(playwright)
-        except BrowserError as exc:
-            return ShotRun(shots=(), skipped=str(exc))
-        os.makedirs(os.path.join(directory, SHOTS_DIR), exist_ok=True)
-        renderer = f"Chromium {browser.version}"
-        try:
-            for n, page in enumerate(pages, 1):
-                name = _shot_name(page, n)
-                try:
-                    shot = _shoot_page(
-                        browser, directory, manifest, page, name, flagged.get(page["url"], [])
-                    )
-                except Exception as exc:  # one hostile page never loses the others
-                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                    failed.append({"url": page["url"], "error": first[:200]})
-                    continue
-                shots.append(shot)
-                progress(f"screenshot {n}/{len(pages)}: {page['url']}")
-        finally:
-            browser.close()
     return ShotRun(shots=tuple(shots), renderer=renderer, failed=tuple(failed))
 
 
@@ -398,20 +360,22 @@ def warn(message: str) -> None:
     print(f"claimcheck: warning: {message}", file=sys.stderr)
 
 
-def embed_screenshots(directory: str, pages: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Per page URL, what the HTML report shows of its screenshot: a data: URI with the image
-    size and marks, or a note saying why it is not embedded (missing, altered, too large)."""
+def with_screenshots(
+    directory: str, pages: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Mapping[str, Any]]:
+    """The report's per-URL archive entries, each with a `screenshot` when the manifest lists
+    one: a data: URI with the image size and marks, or a note saying why it is not embedded
+    (missing, altered since the crawl, too large). Embedded images share a total budget."""
     from claimcheck.crawl.archive import load_manifest
 
-    manifest = load_manifest(directory)
-    out: dict[str, Any] = {}
+    out: dict[str, Mapping[str, Any]] = dict(pages)
     total = 0
-    for shot in manifest.get("screenshots") or []:
-        if shot.get("url") not in pages:
+    for shot in load_manifest(directory).get("screenshots") or []:
+        if shot.get("url") not in out:
             continue
         view = _shot_view(directory, shot, EMBED_TOTAL_BYTES - total)
         total += len(view.get("src", ""))
-        out[shot["url"]] = view
+        out[shot["url"]] = {**out[shot["url"]], "screenshot": view}
     return out
 
 
@@ -426,7 +390,7 @@ def _shot_view(directory: str, shot: Mapping[str, Any], budget: int) -> dict[str
         "marks": shot.get("marks", []),
         "note": None,
     }
-    path = os.path.join(directory, shot["path"])
+    path = audit_path(directory, shot["path"], "screenshot")
     if not os.path.isfile(path):
         return {**view, "note": "missing"}
     size = os.path.getsize(path)
@@ -437,11 +401,6 @@ def _shot_view(directory: str, shot: Mapping[str, Any], budget: int) -> dict[str
     with open(path, "rb") as handle:
         data = base64.b64encode(handle.read()).decode("ascii")
     return {**view, "src": f"data:image/png;base64,{data}"}
-
-
-def sentences_of(marks: Iterable[Mapping[str, Any]]) -> dict[str, list[list[int]]]:
-    """Sentence -> its boxes, from a manifest screenshot's `marks`."""
-    return {m["sentence"]: m["boxes"] for m in marks if m.get("boxes")}
 
 
 def screenshot_step(directory: str, manifest: Mapping[str, Any], report: Any) -> dict[str, Any]:

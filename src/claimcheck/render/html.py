@@ -48,6 +48,18 @@ class Segment:
 
 
 @dataclass(frozen=True, slots=True)
+class ShotMark:
+    """One box of a flagged sentence over a page's screenshot, in percent of the image."""
+
+    id: str
+    severity: str
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
 class PageView:
     """What the templates show for one page."""
 
@@ -58,6 +70,7 @@ class PageView:
     checklist: tuple[FindingView, ...]
     counts: dict[str, int]
     archive: Mapping[str, Any] | None = None
+    marks: tuple[ShotMark, ...] = ()
 
 
 @cache
@@ -111,6 +124,24 @@ def _segments(text: str, views: Sequence[FindingView]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
+def _shot_marks(
+    shot: Mapping[str, Any] | None, views: Sequence[FindingView]
+) -> tuple[ShotMark, ...]:
+    """Boxes to draw over the page's screenshot: each sentence finding whose sentence was
+    located when the screenshot was taken (`marks` in the manifest), in percent of the image
+    so that they scale with it."""
+    if not shot or not shot.get("src") or not shot.get("width") or not shot.get("height"):
+        return ()
+    located = {m["sentence"]: m["boxes"] for m in shot.get("marks", []) if m.get("boxes")}
+    w, h = shot["width"], shot["height"]
+    out: dict[tuple[int, ...], ShotMark] = {}
+    for v in sorted(views, key=lambda v: -int(v.finding.severity)):
+        for x, y, bw, bh in located.get(v.finding.sentence, []):
+            box = ShotMark(v.id, v.severity, x * 100 / w, y * 100 / h, bw * 100 / w, bh * 100 / h)
+            out.setdefault((x, y, bw, bh), box)  # the worst finding of a sentence draws it
+    return tuple(out.values())
+
+
 def page_view(
     page: PageReport,
     index: int = 0,
@@ -145,6 +176,7 @@ def page_view(
         checklist=tuple(v for v in views if _is_checklist(v.finding)),
         counts=counts,
         archive=archive,
+        marks=_shot_marks((archive or {}).get("screenshot"), sentence),
     )
 
 
