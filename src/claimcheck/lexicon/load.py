@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,8 @@ from claimcheck.lexicon.types import (
     Allowance,
     EvidenceRow,
     Example,
+    Grammar,
+    Ground,
     Lexicon,
     Modifier,
     Pattern,
@@ -101,6 +104,51 @@ def _example(item: str | dict[str, Any]) -> Example:
     )
 
 
+def _localized(value: str | dict[str, str]) -> dict[str, str]:
+    """A text in both languages ({en: ..., es: ...}); a plain string (older user lexicons)
+    is English. Folded YAML leaves line breaks and double spaces: they are collapsed."""
+    texts = {"en": value} if isinstance(value, str) else value
+    return {lang: " ".join(text.split()) for lang, text in texts.items()}
+
+
+def _grammar(item: dict[str, Any] | None) -> Grammar:
+    """A term's agreement data: `{en: {number}, es: {gender, number, article}}`."""
+    item = item or {}
+    en, es = item.get("en", {}), item.get("es", {})
+    return Grammar(
+        number=en.get("number", "sg"),
+        gender_es=es.get("gender", "m"),
+        number_es=es.get("number", "sg"),
+        article_es=es.get("article", ""),
+    )
+
+
+def _grounds(doc: dict[str, Any], where: str) -> dict[str, tuple[Ground, ...]]:
+    """Each rule's grounds from a grounds file, instruments resolved by id."""
+    instruments = doc["instruments"]
+    out: dict[str, tuple[Ground, ...]] = {}
+    for code, by_jurisdiction in doc["rules"].items():
+        grounds = []
+        for jurisdiction, items in by_jurisdiction.items():
+            for item in items:
+                ref = item["instrument"]
+                if ref not in instruments:
+                    raise LexiconError(f"{where}: $.rules.{code}: unknown instrument {ref!r}")
+                inst = instruments[ref]
+                grounds.append(
+                    Ground(
+                        jurisdiction=jurisdiction,
+                        instrument=inst["name"],
+                        article=item.get("article", ""),
+                        url=item.get("url", inst["url"]),
+                        confidence=item["confidence"],
+                        kind=inst["kind"],
+                    )
+                )
+        out[code] = tuple(grounds)
+    return out
+
+
 def _rule(item: dict[str, Any], where: str) -> Rule:
     params = item.get("params", {})
     for key, value in params.items():
@@ -112,9 +160,9 @@ def _rule(item: dict[str, Any], where: str) -> Rule:
         family=item["family"],
         severity=Severity.parse(item["severity"]),
         check=item["check"],
-        message=item["message"].strip(),
-        rationale=" ".join(item["rationale"].split()),
-        citation=" ".join(item["citation"].split()),
+        message=_localized(item["message"]),
+        rationale=_localized(item["rationale"]),
+        citation=" ".join(item.get("citation", "").split()),
         suggestion=dict(item.get("suggestion", {})),
         jurisdictions=tuple(item.get("jurisdictions", ["all"])),
         page_types=tuple(item.get("page_types", ["commercial", "editorial", "unknown"])),
@@ -139,6 +187,7 @@ def _term(item: dict[str, Any], where: str, default_kind: str) -> Term:
         patterns=_patterns(item["patterns"], f"{where}.patterns"),
         default_level=item.get("default_level"),
         label_es=item.get("label_es"),
+        grammar=_grammar(item.get("grammar")),
     )
 
 
@@ -156,6 +205,7 @@ class _Builder:
         self.profiles: dict[str, Profile] = {}
         self.page_cues: dict[str, tuple[Pattern, ...]] = {}
         self.qualifiers: dict[str, Pattern] = {}
+        self.grounds: dict[str, tuple[Ground, ...]] = {}
         self.sources: list[str] = []
 
     def add_file(self, path: Path) -> None:
@@ -178,6 +228,9 @@ class _Builder:
     def _add_rules(self, doc: dict[str, Any], where: str) -> None:
         for i, item in enumerate(doc["rules"]):
             self.rules[item["code"]] = _rule(item, f"{where}: $.rules[{i}] ({item['code']})")
+
+    def _add_grounds(self, doc: dict[str, Any], where: str) -> None:
+        self.grounds.update(_grounds(doc, where))
 
     def _add_context(self, doc: dict[str, Any], where: str) -> None:
         for i, item in enumerate(doc["modifiers"]):
@@ -224,7 +277,12 @@ class _Builder:
         self._check_references()
         return Lexicon(
             version=self.version,
-            rules=tuple(sorted(self.rules.values(), key=lambda r: r.code)),
+            rules=tuple(
+                sorted(
+                    (replace(r, grounds=self.grounds.get(r.code, r.grounds)) for r in self.rules.values()),
+                    key=lambda r: r.code,
+                )
+            ),
             modifiers=tuple(self.modifiers.values()),
             interventions=tuple(self.interventions.values()),
             conditions=tuple(self.conditions.values()),
@@ -252,6 +310,9 @@ class _Builder:
             for term in terms.values():
                 if term.parent and term.parent not in terms:
                     raise LexiconError(f"term {term.id}: unknown parent {term.parent!r}")
+        for code in self.grounds:
+            if code not in self.rules:
+                raise LexiconError(f"grounds: unknown rule {code}")
         for profile in self.profiles.values():
             for code in profile.rules:
                 if code not in self.rules:

@@ -85,8 +85,8 @@ class Rule:
     family: str
     severity: Severity
     check: str
-    message: str
-    rationale: str
+    message: dict[str, str]
+    rationale: dict[str, str]
     citation: str
     suggestion: dict[str, str]
     jurisdictions: tuple[str, ...]
@@ -100,13 +100,58 @@ class Rule:
     source: str
     status: str = "active"
     replaced_by: str | None = None
+    grounds: tuple[Ground, ...] = ()
 
     def pattern_group(self, name: str) -> tuple[Pattern, ...]:
         """Extra named pattern groups kept in params (e.g. 'satisfied_by', 'when')."""
         return tuple(Pattern(**p) for p in self.params.get(name, ()))
 
     def suggestion_for(self, lang: str) -> str:
+        """The rewrite template in `lang` (English when the rule has none in it)."""
         return self.suggestion.get(lang) or self.suggestion.get("en", "")
+
+    def message_for(self, lang: str) -> str:
+        """The message template in `lang` (English when the rule has none in it)."""
+        return self.message.get(lang) or self.message.get("en", "")
+
+    def rationale_for(self, lang: str) -> str:
+        """Why the rule matters, in `lang` (English when the rule has none in it)."""
+        return self.rationale.get(lang) or self.rationale.get("en", "")
+
+    def grounds_for(self, jurisdictions: tuple[str, ...] | list[str]) -> tuple[Ground, ...]:
+        """The legal grounds of the page's jurisdictions ('general' for a page with none)."""
+        wanted = set(jurisdictions) - {"none"} or {"general"}
+        return tuple(g for g in self.grounds if g.jurisdiction in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class Ground:
+    """One legal ground of a rule in one jurisdiction: an instrument (law, regulation,
+    guidance or enforcement action), the article relied on, the URL of the official text
+    and a confidence tag (R read in the official text, S secondary source, V to verify)."""
+
+    jurisdiction: str
+    instrument: str
+    article: str
+    url: str
+    confidence: str
+    kind: str
+
+    def cite(self) -> str:
+        """'LGS Art. 306 fr. I [S]'."""
+        article = f" {self.article}" if self.article else ""
+        return f"{self.instrument}{article} [{self.confidence}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """How a term agrees: English number; Spanish gender, number and the article it takes
+    (its `label_es` starts with that article)."""
+
+    number: str = "sg"
+    gender_es: str = "m"
+    number_es: str = "sg"
+    article_es: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +177,7 @@ class Term:
     patterns: tuple[Pattern, ...]
     default_level: str | None = None
     label_es: str | None = None
+    grammar: Grammar = field(default_factory=Grammar)
 
     def label_for(self, lang: str) -> str:
         """The label in the sentence's language (Spanish when the lexicon has one)."""
