@@ -13,7 +13,7 @@ from claimcheck.cli.base import config_option, db_option, emit, fail, main, spli
 from claimcheck.errors import ClaimcheckError, ExitCode
 
 if TYPE_CHECKING:
-    pass
+    from claimcheck.config import Config
 
 
 @main.command()
@@ -185,12 +185,12 @@ def diff(audit_a: str, audit_b: str, fmt: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "pdf"]), default="html")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
-    help="Write the report to a file instead of stdout.",
+    help="Write the report to a file instead of stdout (required for pdf on a terminal).",
 )
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
 @config_option
@@ -205,9 +205,31 @@ def report(
 
     load_manifest(directory)  # exit 2 on a directory that is not an audit
     config = load_config(config_file)
+    if fmt == "pdf":
+        _emit_pdf(directory, config, lang, output)
+        return
     if fmt == "html":
         text = audit_report_html(directory, config, lang)
     else:
         text, _ = audit_report_json(directory, config)
     if emit(text, output):
         click.echo(f"wrote {output}", err=True)
+
+
+def _emit_pdf(directory: str, config: Config, lang: str, output: str | None) -> None:
+    """Write the PDF report to `output`, or to stdout when it is not a terminal."""
+    from claimcheck.crawl.pdf import audit_report_pdf
+
+    to_stdout = not output or output == "-"
+    if to_stdout and sys.stdout.isatty():
+        fail("--format pdf writes binary: give -o FILE.pdf (or redirect stdout)")
+    data = audit_report_pdf(directory, config, lang)
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    click.echo(f"wrote {output} ({len(data) // 1024} KB)", err=True)
