@@ -286,3 +286,118 @@ def test_a_directory_run_starts_at_most_cpu_count_workers(
 def test_help_says_jobs_are_capped() -> None:
     result = CliRunner().invoke(main, ["check", "--help"])
     assert "never more than the cores" in " ".join(result.output.split())
+
+
+# ------------------------------------------- corrupt configs, baselines, history inputs
+
+
+def _one_line_exit_2(result) -> str:
+    """The CLI's contract for bad input: exit 2, one line on stderr, no traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("claimcheck: error:"), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_baseline_dev_zero_in_the_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Before: read /dev/zero until the OOM killer (here: the 1 GB limit or the timeout)."""
+    (tmp_path / "page.txt").write_text("Hello world.\n", encoding="utf-8")
+    (tmp_path / "claimcheck.toml").write_text('baseline = "/dev/zero"\n', encoding="utf-8")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "claimcheck", "check", "page.txt", "--model", "none"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_memory,
+    )
+    assert proc.returncode == 2, proc.stderr[-500:]
+    assert proc.stderr.strip().splitlines() == [
+        "claimcheck: error: baseline file /dev/zero is not a regular file "
+        "(a FIFO, socket or device)"
+    ]
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_baseline_fifo_and_oversized_baseline_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimcheck import baseline
+
+    page = tmp_path / "page.txt"
+    page.write_text("Hello world.\n", encoding="utf-8")
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    runner = CliRunner()
+    args = ["check", str(page), "--model", "none", "--baseline"]
+    assert "not a regular file" in _one_line_exit_2(runner.invoke(main, [*args, str(fifo)]))
+    big = tmp_path / "big.json"
+    big.write_text('{"version": 1, "entries": []}' + " " * 2000, encoding="utf-8")
+    monkeypatch.setattr(baseline, "MAX_BASELINE_BYTES", 1000)
+    assert "over the 1,000-byte limit" in _one_line_exit_2(runner.invoke(main, [*args, str(big)]))
+
+
+CORRUPT_CONFIGS = {
+    "non-utf8": b'select = ["CC1"]\n# caf\xe9\n',
+    "5000-deep": b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+    "5000-deep-tables": b"a = " + b"{b = " * 5000 + b"1" + b"}" * 5000 + b"\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORRUPT_CONFIGS))
+def test_corrupt_config_is_one_line_and_exit_2(tmp_path: Path, name: str) -> None:
+    """Before: UnicodeDecodeError / RecursionError tracebacks with exit 1."""
+    config = tmp_path / "claimcheck.toml"
+    config.write_bytes(CORRUPT_CONFIGS[name])
+    page = tmp_path / "page.txt"
+    page.write_text("Hello world.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(page), "--config", str(config)])
+    assert "claimcheck.toml" in _one_line_exit_2(result)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000, b"\xff\xfe"],
+    ids=["deep-array", "deep-object", "not-utf8"],
+)
+def test_corrupt_baseline_json_is_one_line_and_exit_2(tmp_path: Path, content: bytes) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_bytes(content)
+    page = tmp_path / "page.txt"
+    page.write_text("Hello world.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(page), "--model", "none", "--baseline", str(baseline)]
+    )
+    assert "baseline file" in _one_line_exit_2(result)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe{}", b"[1, 2]"],
+    ids=["deep", "not-utf8", "not-an-object"],
+)
+def test_history_inputs_fail_with_a_history_error(tmp_path: Path, content: bytes) -> None:
+    """A report.json the history reads is a one-line HistoryError, never a RecursionError."""
+    from claimcheck.history import HistoryError, _read_json
+
+    path = tmp_path / "report.json"
+    path.write_bytes(content)
+    with pytest.raises(HistoryError) as info:
+        _read_json(str(path))
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_history_refuses_a_device_as_report() -> None:
+    from claimcheck.history import HistoryError, _read_json
+
+    with pytest.raises(HistoryError, match="not a regular file"):
+        _read_json("/dev/zero")

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from claimcheck import __version__
+from claimcheck.config import parse_json, read_small_file
 from claimcheck.errors import ConfigError
 from claimcheck.fingerprint import fingerprint
 from claimcheck.model import BaselineEntry, BaselineResult, Finding, PageReport, Report
@@ -27,6 +28,10 @@ BASELINE_NAME = ".claimcheck-baseline.json"
 BASELINE_VERSION = 1
 SUPPRESSED_BY = "baseline"
 _ENTRY_KEYS = ("fingerprint", "code", "path", "sentence")
+
+
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+"""A baseline larger than this (256 MB, about a million findings) is refused."""
 
 
 def relative_path(path: str, base_dir: str | Path) -> str:
@@ -73,12 +78,8 @@ def write_baseline(report: Report, path: str | Path) -> int:
 def read_baseline(path: str | Path) -> list[BaselineEntry]:
     """The entries of a baseline file; a missing or malformed file is a ConfigError."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"baseline file {path} not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"baseline file {path} is not valid JSON: {exc}") from None
+    raw = read_small_file(path, MAX_BASELINE_BYTES, ConfigError, "baseline file")
+    data = parse_json(raw, ConfigError, f"baseline file {path}")
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
         raise ConfigError(f"baseline file {path} is not a version {BASELINE_VERSION} baseline")
     entries = data.get("entries")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,12 +22,16 @@ from typing import Any
 
 import jsonschema
 
-from claimcheck.errors import ConfigError
+from claimcheck.errors import ClaimcheckError, ConfigError
 from claimcheck.lexicon.types import Rule
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file larger than this (1 MB) is refused: real ones are a few KB."""
 
 JURISDICTIONS = ("mx", "us", "none")
 PAGE_TYPES = ("commercial", "editorial")
 FAIL_ON = ("error", "warning", "info", "never")
+LANG_SETTINGS = ("auto", "en", "es")  # output language; auto: each page's own
 CONFIG_NAMES = (".claimcheck.toml", "claimcheck.toml", "pyproject.toml")
 # TOML key -> Config field, in the order `config show` prints them.
 KEYS = {
@@ -43,6 +48,7 @@ KEYS = {
     "baseline": "baseline",
     "jobs": "jobs",
     "model": "model",
+    "lang": "lang",
 }
 OPTION_NAMES = {v: k for k, v in KEYS.items()}
 PerFileIgnores = tuple[tuple[str, tuple[str, ...]], ...]
@@ -76,6 +82,7 @@ class Config:
     page_timeout: float = 20.0
     jobs: int = 0
     model: str = "default"
+    lang: str = "auto"
     max_bytes: int = 20 * 1024 * 1024
     root: str | None = None
     config_file: str | None = None
@@ -90,6 +97,8 @@ class Config:
                 )
         if self.page_type is not None and self.page_type not in PAGE_TYPES:
             raise ConfigError(f"unknown page type {self.page_type!r} (commercial or editorial)")
+        if self.lang not in LANG_SETTINGS:
+            raise ConfigError(f"unknown language {self.lang!r} ({', '.join(LANG_SETTINGS)})")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"unknown fail-on level {self.fail_on!r} ({', '.join(FAIL_ON)})")
         if self.min_score is not None and not 0 <= self.min_score <= 100:
@@ -125,14 +134,59 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_small_file(path: str | Path, limit: int, error: type[ClaimcheckError], what: str) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, else `error` with one line.
+
+    A FIFO, device (`/dev/zero`) or socket is refused before anything is read (opened
+    without blocking, checked with fstat), and a larger file is refused by its size, so a
+    hostile path can neither hang a run nor fill memory.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise error(f"{what} {path} not found") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {_display(path)}: {exc.strerror}") from None
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    with open(fd, "rb", closefd=True) as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{what} {path} is not a regular file (a FIFO, socket or device)")
+        if info.st_size > limit:
+            raise error(f"{what} {path} is over the {limit:,}-byte limit")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise error(f"{what} {path} is over the {limit:,}-byte limit")
+    return data
+
+
+def parse_json(data: bytes, error: type[ClaimcheckError], where: str) -> Any:
+    """JSON from UTF-8 bytes; `error` with one line for bad UTF-8, bad JSON or JSON nested
+    too deeply for Python's parser (a RecursionError otherwise)."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error(f"{where} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except ValueError as exc:
+        raise error(f"{where} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise error(f"{where} is nested too deeply to read") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    where = _display(path)
+    data = read_small_file(path, MAX_CONFIG_BYTES, ConfigError, "config file")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: TOML nested too deeply to read") from None
 
 
 def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:

@@ -12,7 +12,6 @@ else `~/.local/share/claimcheck/history.sqlite`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -147,11 +146,21 @@ class History:
         Returns the audit id. Findings are stored with their fingerprint and normalised
         sentence; suppressed ones are kept, flagged.
         """
-        from claimcheck.crawl.archive import MANIFEST, REPORT, file_sha256, load_manifest
+        from claimcheck.crawl.archive import REPORT, load_manifest
 
         directory = os.path.abspath(directory)
         manifest = load_manifest(directory)
         report = _read_json(os.path.join(directory, REPORT))
+        try:
+            return self._record(directory, manifest, report)
+        except (KeyError, TypeError, AttributeError, ValueError, sqlite3.InterfaceError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else "malformed fields"
+            raise HistoryError(f"{directory}: not a readable claimcheck audit ({detail})") from None
+
+    def _record(self, directory: str, manifest: dict[str, Any], report: dict[str, Any]) -> str:
+        """Insert one audit's rows in one transaction (rolled back on any error)."""
+        from claimcheck.crawl.archive import MANIFEST, file_sha256
+
         site = report.get("site") or {}
         tool = manifest.get("tool", {})
         audit_id = manifest["audit_id"]
@@ -249,14 +258,18 @@ def _statements(sql: str) -> list[str]:
     return [s.strip() for s in text.split(";") if s.strip()]
 
 
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+"""A report.json larger than this (512 MB) is refused rather than read into memory."""
+
+
 def _read_json(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise HistoryError(f"{path}: missing") from None
-    except (OSError, ValueError) as exc:
-        raise HistoryError(f"{path}: unreadable ({exc})") from None
+    """A JSON object from a regular file; HistoryError with one line otherwise (a FIFO or
+    device, too big, not UTF-8, not JSON, nested too deeply, not an object)."""
+    from claimcheck.config import parse_json, read_small_file
+
+    data = parse_json(
+        read_small_file(path, MAX_REPORT_BYTES, HistoryError, "report"), HistoryError, path
+    )
     if not isinstance(data, dict):
         raise HistoryError(f"{path}: not a JSON report")
     return data
