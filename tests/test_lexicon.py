@@ -77,7 +77,7 @@ def test_builtin_lexicon_is_complete() -> None:
 
 def test_user_rule_replaces_builtin_by_code(tmp_path) -> None:
     lex = load_lexicon([_write(tmp_path, RULE)])
-    assert lex.rule("CC101").message == "Local cure message."
+    assert lex.rule("CC101").message_for("en") == "Local cure message."
     assert lex.rule("cure-claim").severity.label == "warning"
 
 

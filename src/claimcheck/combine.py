@@ -35,6 +35,7 @@ from claimcheck.evidence import (
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule, fill_template
 from claimcheck.match import CompiledLexicon, Timeout, find_matches
+from claimcheck.messages import page_texts
 from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
 
 HEADING_KINDS = ("title", "heading")
@@ -197,15 +198,16 @@ def build_finding(
     else:
         inter_id, cond_id = evidence.intervention, evidence.condition
         written = resolve_subject(page, lex, sentence_index, start, end)[2]
-    message_values = template_values(lex, inter_id, cond_id, None, "en", evidence, trigger, extra)
-    suggestion_values = template_values(
-        lex, inter_id, cond_id, written, sentence.lang, evidence, trigger, extra
-    )
+    level = evidence.level if evidence else None
+    message, suggestion = page_texts(
+        rule, page.lang, lex.terms, inter_id, cond_id, written=written,
+        written_lang=sentence.lang, level=level, trigger=trigger, extra=extra,
+    )  # fmt: skip
     return Finding(
         code=rule.code,
         name=rule.name,
         severity=severity or rule.severity,
-        message=render_text(rule.message, **message_values),
+        message=message,
         path=page.doc.path,
         line=sentence.line,
         column=sentence.column,
@@ -216,7 +218,7 @@ def build_finding(
         pattern_id=pattern_id,
         context=context or ContextDecision(),
         evidence=evidence,
-        suggestion=render_text(rule.suggestion_for(sentence.lang), **suggestion_values),
+        suggestion=suggestion,
         scope=scope,  # type: ignore[arg-type]
         suppressed=suppressed_by is not None,
         suppressed_by=suppressed_by,

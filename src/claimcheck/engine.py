@@ -22,6 +22,7 @@ from claimcheck.crawl import readers as _readers  # noqa: F401  (URL and audit i
 from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.facts import Page, collect_mentions, label_meta, page_facts, reference_blocks
+from claimcheck.i18n import output_lang
 from claimcheck.lexicon import Lexicon, Rule, default_lexicon, load_lexicon
 from claimcheck.match import (
     Candidates,
@@ -128,7 +129,9 @@ class Engine:
                 jurisdictions=own.get("jurisdiction", self.config.jurisdictions),
                 timeout=timeout,
             )
-            page = replace(page, facts=facts, references=reference_blocks(doc))
+            detected = doc.lang or (sentences[0].lang if sentences else "")
+            out_lang = output_lang(config.lang, detected)
+            page = replace(page, facts=facts, references=reference_blocks(doc), lang=out_lang)
             findings = label_meta(self._findings(page, timeout), page)
         except PatternTimeout as exc:
             return error_report(doc.path, "timeout", f"{exc}; the page was not scored", doc.format)

@@ -79,6 +79,7 @@ class Page:
     mentions: dict[int, list[Mention]] = field(default_factory=dict)
     facts: PageFacts | None = None
     references: frozenset[int] = frozenset()
+    lang: str = "en"  # the language findings are written in (i18n.output_lang)
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def visible(self) -> list[int]:

@@ -13,11 +13,12 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from claimcheck.combine import build_finding, render_text, template_values, trigger_findings
+from claimcheck.combine import build_finding, trigger_findings
 from claimcheck.context import ScanCache, decide_scanned, inside_quotes
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import Rule
 from claimcheck.match import CompiledLexicon, CompiledPattern, first_match, iter_hits
+from claimcheck.messages import page_texts
 from claimcheck.model import Finding, Severity
 from claimcheck.prefilter import PatternSet
 
@@ -69,19 +70,17 @@ def matching_sentences(
 def page_finding(c: CheckInput, *, severity: Severity | None = None) -> Finding:
     """A finding about the whole page, located at its first line."""
     rule = c.rule
-    lang = c.page.sentences[0].lang if c.page.sentences else "en"
     facts = c.page.facts
     inter = facts.main_intervention if facts else None
     cond = facts.main_condition if facts else None
-    message = template_values(c.lex, inter, cond, None, "en", None, "", None)
-    suggestion = template_values(c.lex, inter, cond, None, lang, None, "", None)
+    message, suggestion = page_texts(rule, c.page.lang, c.lex.terms, inter, cond)
     return Finding(
         code=rule.code,
         name=rule.name,
         severity=severity or rule.severity,
-        message=render_text(rule.message, **message),
+        message=message,
         path=c.page.doc.path,
-        suggestion=render_text(rule.suggestion_for(lang), **suggestion),
+        suggestion=suggestion,
         scope="page",
     )
 

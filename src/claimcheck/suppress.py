@@ -26,6 +26,7 @@ import regex
 
 from claimcheck.combine import render_text
 from claimcheck.config import Config, selector_matches
+from claimcheck.i18n import output_lang
 from claimcheck.lexicon.types import Rule
 from claimcheck.model import Document, Finding
 from claimcheck.sources import glob_match
@@ -220,6 +221,7 @@ def _unused(
     directives: Sequence[Directive],
     used: set[int],
     enabled: Sequence[Rule],
+    lang: str = "en",
 ) -> list[Finding]:
     """CC901 findings: one per directive comment whose enabled codes suppressed nothing.
     Codes of rules not enabled in this run are not judged; CC901 itself never is."""
@@ -236,14 +238,14 @@ def _unused(
                 code=rule.code,
                 name=rule.name,
                 severity=rule.severity,
-                message=render_text(rule.message, trigger=codes),
+                message=render_text(rule.message_for(lang), trigger=codes),
                 path=doc.path,
                 line=line,
                 column=column,
                 sentence=group[0].text,
                 trigger=codes,
                 pattern_id="directive",
-                suggestion=render_text(rule.suggestion_for("en"), trigger=codes),
+                suggestion=render_text(rule.suggestion_for(lang), trigger=codes),
             )
         )
     return out
@@ -264,7 +266,8 @@ def apply_suppressions(
     _mark(out, directives, used)
     unused_rule = next((r for r in enabled if r.check == UNUSED_CHECK), None)
     if unused_rule is not None:
-        extra = _unused(doc, unused_rule, directives, used, enabled)
+        lang = output_lang(config.lang, doc.lang)
+        extra = _unused(doc, unused_rule, directives, used, enabled, lang)
         _mark(extra, directives, set())
         out += extra
     for glob, code in _per_file(doc, config):

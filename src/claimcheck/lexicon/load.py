@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -277,12 +277,7 @@ class _Builder:
         self._check_references()
         return Lexicon(
             version=self.version,
-            rules=tuple(
-                sorted(
-                    (replace(r, grounds=self.grounds.get(r.code, r.grounds)) for r in self.rules.values()),
-                    key=lambda r: r.code,
-                )
-            ),
+            rules=tuple(sorted(self._rules_with_grounds(), key=lambda r: r.code)),
             modifiers=tuple(self.modifiers.values()),
             interventions=tuple(self.interventions.values()),
             conditions=tuple(self.conditions.values()),
@@ -293,6 +288,12 @@ class _Builder:
             sources=tuple(self.sources),
             evidence_qualifiers=tuple(self.qualifiers.values()),
         )
+
+    def _rules_with_grounds(self) -> list[Rule]:
+        """Each rule with its grounds from the grounds files (a later file's entry for a
+        code replaces an earlier one)."""
+        grounds = self.grounds
+        return [replace(r, grounds=grounds.get(r.code, r.grounds)) for r in self.rules.values()]
 
     def _check_references(self) -> None:
         for (inter, cond), row in self.evidence.items():
