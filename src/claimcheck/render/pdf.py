@@ -18,7 +18,8 @@ from claimcheck.render.html import strings
 
 _BAR = (
     'style="font: 7.5px/1.3 system-ui, sans-serif; color: #444; width: 100%; '
-    'margin: 0 10mm; display: flex; justify-content: space-between; gap: 8px"'
+    "box-sizing: border-box; padding: 0 10mm; display: flex; "
+    'justify-content: space-between; gap: 8px"'
 )
 
 
