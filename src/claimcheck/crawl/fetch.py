@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from claimcheck.crawl.settings import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, user_agent
 from claimcheck.errors import SourceError
 from claimcheck.model import Format, Origin
-from claimcheck.sources import RawInput, _check, detect_format
+from claimcheck.sources import RawInput, _check, detect_format, utf16_without_bom
 
 PARSED_TYPES: dict[str, Format] = {
     "text/html": "html",
@@ -24,6 +24,26 @@ PARSED_TYPES: dict[str, Format] = {
 def parsed_format(content_type: str) -> Format | None:
     """The extraction format for a Content-Type, or None when claimcheck does not parse it."""
     return PARSED_TYPES.get(content_type.split(";")[0].strip().lower())
+
+
+# WHATWG MIME sniffing: bytes that make a resource binary, and signatures of binary types.
+_BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_TEXT_BOMS = (b"\xfe\xff", b"\xff\xfe", b"\xef\xbb\xbf")
+_SNIFF_BYTES = 1445
+
+
+def sniff_format(data: bytes) -> Format | None:
+    """The format of a response that came without a Content-Type, sniffed the way the
+    WHATWG MIME Sniffing standard tells browsers to: a byte-order mark means text; a
+    binary byte (a control other than tab, newline, form feed, carriage return or escape)
+    in the first 1445 bytes means binary (None: not parsed) unless the bytes are
+    BOM-less UTF-16 text as `sources` sniffs it; otherwise HTML, Markdown or text by
+    content, as for a file without a suffix."""
+    head = data[:_SNIFF_BYTES]
+    binary = not head.startswith(_TEXT_BOMS) and any(b in _BINARY_BYTES for b in head)
+    if binary and utf16_without_bom(data) is None:
+        return None
+    return detect_format("", data)
 
 
 def charset(content_type: str) -> str | None:
@@ -67,7 +87,7 @@ def fetch_url(
         raise SourceError(url, "fetch", f"could not fetch: {reason}") from None
     if len(data) > max_bytes:
         raise SourceError(url, "too_large", f"over the {max_bytes}-byte limit")
-    fmt = parsed_format(content_type) if content_type else detect_format(final, data)
+    fmt = parsed_format(content_type) if content_type else sniff_format(data)
     if fmt is None:
         raise SourceError(url, "unsupported", f"content type {content_type!r} is not parsed")
     encoding = _check(url, data)

@@ -108,6 +108,9 @@ def run_crawl(
         "pages": log.pages,
         "errors": log.errors,
         "skipped": log.skipped,
+        "skipped_counts": log.skipped_counts,
+        "redirect_loops": log.redirect_loops,
+        "retry_after": log.retry_after,
         "warc": {
             "file": WARC_NAME,
             "sha256": warc_sha,

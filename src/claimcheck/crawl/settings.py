@@ -13,6 +13,8 @@ DEFAULT_DELAY = 1.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_AFTER_MAX = 120.0
+"""The longest Retry-After wait honoured (seconds); a longer one is recorded, not waited."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class CrawlOptions:
     retries: int = 2
     max_bytes: int = DEFAULT_MAX_BYTES
     sitemaps: bool = True
+    retry_after_max: float = RETRY_AFTER_MAX
 
 
 def user_agent(contact: str | None) -> str:
@@ -43,8 +46,11 @@ def scrapy_settings(options: CrawlOptions) -> dict[str, Any]:
 
     robots.txt is read by the spider itself (ROBOTSTXT_OBEY is off) so that every
     decision is recorded in the manifest. Compression is off so that the archived bodies
-    are the bytes the server sent. AutoThrottle never goes below DOWNLOAD_DELAY, and one
-    request at a time per host keeps the rate at or under 1/delay.
+    are the bytes the server sent; a server that compresses anyway is decompressed by the
+    spider, capped at max_bytes. AutoThrottle never goes below DOWNLOAD_DELAY, and one
+    request at a time per host keeps the rate at or under 1/delay. Retry-After and
+    redirect loops are handled by the spider's PolitenessMiddleware (650: after the
+    archive, before Scrapy's redirect (600) and retry (550) middlewares).
     """
     polite = options.delay > 0
     return {
@@ -74,6 +80,7 @@ def scrapy_settings(options: CrawlOptions) -> dict[str, Any]:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "DOWNLOADER_MIDDLEWARES": {
             "claimcheck.crawl.spider.ScopeMiddleware": 50,
+            "claimcheck.crawl.spider.PolitenessMiddleware": 650,
             "claimcheck.crawl.spider.ArchiveMiddleware": 950,
         },
     }
