@@ -401,3 +401,40 @@ def test_history_refuses_a_device_as_report() -> None:
 
     with pytest.raises(HistoryError, match="not a regular file"):
         _read_json("/dev/zero")
+
+
+# ------------------------------------------------------------ decoding like a browser
+
+
+def test_declared_utf7_is_ignored_as_browsers_ignore_it() -> None:
+    """Before: a page declaring UTF-7 was decoded from UTF-7, showing claimcheck text no
+    browser shows (and hiding from it what browsers do show)."""
+    from claimcheck.sources import decode
+
+    hidden = "cura la diabetes".encode("utf-7").replace(b" ", b"+ACA-")
+    page = b'<html><head><meta charset="utf-7"></head><body><p>' + hidden + b"</p></body></html>"
+    text, encoding = decode(page)
+    assert encoding != "utf-7" and "cura la diabetes" not in text
+    text, encoding = decode(hidden, "UTF-7")  # declared by the HTTP header
+    assert encoding != "utf-7" and text == hidden.decode("ascii")
+
+
+def test_replacement_labels_decode_to_one_replacement_character() -> None:
+    from claimcheck.sources import decode, web_encoding
+
+    assert web_encoding("ISO-2022-KR") == "replacement"
+    assert decode(b"cura la diabetes", "iso-2022-kr") == ("\ufffd", "replacement")
+    assert web_encoding("latin1") == "cp1252" and web_encoding("utf-32") is None
+    assert web_encoding("sjis") == "cp932" and web_encoding("koi8-r") == "koi8-r"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_bomless_utf16_page_is_read_and_checked(tmp_path: Path, engine: Engine, codec: str) -> None:
+    """Before: refused as binary, so a clinic could hide its claims from the checker."""
+    from claimcheck.extract import extract
+
+    path = tmp_path / "page.txt"
+    path.write_bytes("Our stem cell therapy cures diabetes.\n".encode(codec))
+    raw = read_path(str(path))
+    page = engine.check_document(extract(raw))
+    assert any(f.code.startswith("CC1") for f in page.active_findings)

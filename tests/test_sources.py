@@ -120,9 +120,17 @@ def test_utf16_and_utf32_with_bom_are_text(tmp_path: Path, codec: str) -> None:
     assert decode(raw.data)[0] == text
 
 
-def test_utf16_without_bom_is_binary(tmp_path: Path) -> None:
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_sniffed_as_text(tmp_path: Path, codec: str) -> None:
+    """Issue 11: BOM-less Basic Latin UTF-16 is read (Firefox's detector reads it too)."""
+    raw = read_path(write(tmp_path / "page.txt", "plain text, cures diabetes".encode(codec)))
+    assert raw.origin.encoding == codec
+    assert decode(raw.data)[0] == "plain text, cures diabetes"
+
+
+def test_nul_bytes_without_a_bom_are_binary(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as info:
-        read_path(write(tmp_path / "page.txt", "plain text".encode("utf-16-le")))
+        read_path(write(tmp_path / "page.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 4))
     assert info.value.kind == "binary"
 
 

@@ -61,6 +61,35 @@ _DECLARED_RE = re.compile(
 # WHATWG: these labels mean windows-1252 on the web.
 _LABEL_ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252"}
 _LABEL_ALIASES |= {"us-ascii": "cp1252", "ascii": "cp1252", "l1": "cp1252"}
+# The WHATWG Encoding Standard's encodings, by the name of the Python codec that decodes
+# them; a label Python resolves to anything else (UTF-7, UTF-32, EBCDIC...) is ignored,
+# as browsers ignore it. Where the web's meaning of a label differs from Python's, the
+# web wins (_WEB_CODEC).
+_WEB_CODECS = frozenset(
+    {"utf-8", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp874", "gbk"}
+    | {"gb18030", "big5hkscs", "euc_jp", "iso2022_jp", "cp932", "cp949", "utf-16-be"}
+    | {"utf-16-le"}
+    | {f"cp{n}" for n in range(1250, 1259)}
+    | {f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)}
+)
+_WEB_CODEC = {
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gbk",
+    "big5": "big5hkscs",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "utf-16": "utf-16-le",
+}
+# Labels whose bytes a browser shows as one U+FFFD (WHATWG "replacement"): ISO-2022-KR/CN
+# and HZ can smuggle ASCII-looking text, so browsers never decode them.
+_REPLACEMENT_LABELS = frozenset(
+    {"csiso2022kr", "hz-gb-2312", "iso-2022-cn", "iso-2022-cn-ext", "iso-2022-kr", "replacement"}
+)
 _HTML_START_RE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|\?xml)", re.I | re.S)
 _TAG_RE = re.compile(
     r"<(?:p|div|span|a|br|h[1-6]|ul|ol|li|body|head|meta|table|tr|td|img|section|article"
@@ -102,6 +131,40 @@ def _try(data: bytes, encoding: str) -> str | None:
         return data.decode(_LABEL_ALIASES.get(encoding, encoding))
     except (LookupError, UnicodeDecodeError):
         return None
+
+
+def web_encoding(label: str) -> str | None:
+    """The Python codec a browser's decoder for `label` matches, "replacement" for the
+    labels browsers decode as U+FFFD, or None for a label browsers ignore (UTF-7 above
+    all: browsers never decode it, so text hidden in it is never shown to anyone)."""
+    label = label.strip().lower()
+    if label in _REPLACEMENT_LABELS:
+        return "replacement"
+    try:
+        name = codecs.lookup(_LABEL_ALIASES.get(label, label)).name
+    except LookupError:
+        return None
+    name = _WEB_CODEC.get(name, name)
+    return name if name in _WEB_CODECS else None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the first 1 KB is Basic Latin text in UTF-16
+    without a byte-order mark (every other byte zero, the others printable ASCII), else
+    None. Firefox's detector recognises this case for unlabelled pages; claimcheck does
+    too, so such a page is read instead of refused as binary."""
+    head = data[:1024]
+    if len(head) < 16:
+        return None
+    head = head[: len(head) // 2 * 2]
+    even, odd = head[0::2], head[1::2]
+    for text, zeros, encoding in ((even, odd, "utf-16-le"), (odd, even, "utf-16-be")):
+        if zeros.count(0) == len(zeros) and all(b in _PRINTABLE for b in text):
+            return encoding
+    return None
+
+
+_PRINTABLE = frozenset([9, 10, 12, 13, *range(0x20, 0x7F)])
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -151,18 +214,25 @@ def _decode(data: bytes, declared: str | None) -> tuple[str, str, bool]:
         encoding = bom[0]
         text = data[bom[1] :].decode(encoding, errors="replace")
         exact = False
+    if text is None and not declared:
+        sniffed = utf16_without_bom(data)
+        if sniffed is not None:
+            text, encoding, exact = data.decode(sniffed, errors="replace"), sniffed, False
     if text is None:
         label = declared.strip().lower() if declared else _declared_charset(data)
-        if label:
-            text = _try(data, label)
-            encoding = _LABEL_ALIASES.get(label, label)
+        web = web_encoding(label) if label else None
+        if web == "replacement":
+            text, encoding, exact = ("\ufffd" if data else ""), "replacement", False
+        elif web:
+            text = _try(data, web)
+            encoding = web
     if text is None:
         text, encoding = _try(data, "utf-8"), "utf-8"
     if text is None:
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
-        if best is not None:
+        if best is not None and web_encoding(best.encoding) not in (None, "replacement"):
             text, encoding, exact = str(best), best.encoding, False
     if text is None:
         text, encoding = data.decode("latin-1"), "latin-1"
@@ -203,7 +273,9 @@ def _is_binary(data: bytes) -> bool:
     if b"\x00" not in data[:8192]:
         return False
     bom = _bom(data)
-    return bom is None or bom[0] == "utf-8"
+    if bom is None:
+        return utf16_without_bom(data) is None
+    return bom[0] == "utf-8"
 
 
 def _check(path: str, data: bytes) -> str:
