@@ -339,3 +339,15 @@ def test_fetches_have_their_own_small_pool(loopback_allowed) -> None:
         for t in threads:
             t.join()
         assert results == [400, 400]  # cut at the 4 s fetch deadline: fetch_refused
+
+
+def test_a_worker_grown_big_is_recycled(pooled: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python keeps the memory of a big check: such a worker is replaced after its answer."""
+    from claimcheck.web import pool
+
+    before = _health(pooled)[1]["recycled"]
+    monkeypatch.setattr(pool, "RECYCLE_MB", 1)
+    assert httpx.post(f"{pooled}/api/check", json={"text": CLAIMS}, timeout=60).status_code == 200
+    assert _health(pooled)[1]["recycled"] == before + 1
+    monkeypatch.setattr(pool, "RECYCLE_MB", 400)
+    _wait_ready(pooled)

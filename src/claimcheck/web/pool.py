@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,9 @@ from claimcheck.web.work import InputError, Job, Reply, make_env, respond
 log = logging.getLogger("claimcheck.web")
 POLL = 0.2
 """Seconds between checks that the client is still there while a worker runs."""
+RECYCLE_MB = 400
+"""A worker whose resident memory is above this after a job is replaced: Python keeps
+the memory a 2 MB page needed (about 1 GB) long after the answer went out."""
 
 Gone = Callable[[], Awaitable[bool]]
 
@@ -104,6 +108,7 @@ class ProcessPool:
         self.config = config
         self.size = max(1, size)
         self.killed = 0
+        self.recycled = 0
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: list[_Worker] = []
@@ -129,9 +134,15 @@ class ProcessPool:
             self._idle.put_nowait(self._spawn())
 
     def stats(self) -> dict[str, int]:
-        """Pool size, workers in use and workers killed so far."""
+        """Pool size, workers in use, workers killed and recycled so far."""
         idle = self._idle.qsize() if self._idle is not None else self.size
-        return {"workers": self.size, "busy": self.size - idle, "killed": self.killed}
+        busy = self.size - idle
+        return {
+            "workers": self.size,
+            "busy": busy,
+            "killed": self.killed,
+            "recycled": self.recycled,
+        }
 
     async def run(self, job: Job, deadline: float, gone: Gone) -> Reply:
         """Borrow a worker, run the job, and kill the worker on deadline or hang-up."""
@@ -148,13 +159,20 @@ class ProcessPool:
         except BaseException:
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
+        if _rss_mb(worker.process.pid) > RECYCLE_MB:
+            self._replace(worker, killed=False)
+        else:
+            self._idle.put_nowait(worker)
         return _unpack(answer)
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill a worker whose job was abandoned and put a fresh one in the pool."""
+    def _replace(self, worker: _Worker, killed: bool = True) -> None:
+        """Kill a worker (its job abandoned, or its memory grown) and put a fresh one in
+        the pool."""
         worker.kill()
-        self.killed += 1
+        if killed:
+            self.killed += 1
+        else:
+            self.recycled += 1
         with contextlib.suppress(ValueError):
             self._all.remove(worker)
         assert self._idle is not None
@@ -177,7 +195,7 @@ class ThreadRunner:
 
     def stats(self) -> dict[str, int]:
         """No worker processes."""
-        return {"workers": 0, "busy": 0, "killed": 0}
+        return {"workers": 0, "busy": 0, "killed": 0, "recycled": 0}
 
     async def run(self, job: Job, deadline: float, gone: Gone) -> Reply:
         """Run the job in a thread and wait for it until the deadline."""
@@ -188,6 +206,16 @@ class ThreadRunner:
     def close(self) -> None:
         """Let running checks finish in the background."""
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc; 0 where unavailable)."""
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            pages = int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
 def _left(deadline: float) -> float:
