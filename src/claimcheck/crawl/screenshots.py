@@ -28,7 +28,6 @@ from typing import Any, BinaryIO
 from claimcheck.crawl.archive import (
     audit_path,
     decoded_body,
-    file_sha256,
     max_body_bytes,
     open_regular,
     parse_record,
@@ -380,14 +379,14 @@ def with_screenshots(
 
 
 def _shot_view(directory: str, shot: Mapping[str, Any], budget: int) -> dict[str, Any]:
-    """The report's view of one screenshot (see `embed_screenshots`)."""
+    """The report's view of one screenshot (see `with_screenshots`); its size comes from the
+    PNG itself and only well-formed marks are kept, so a forged manifest cannot break the
+    report."""
     view: dict[str, Any] = {
-        "path": shot["path"],
-        "sha256": shot["sha256"],
-        "width": shot["width"],
-        "height": shot["height"],
-        "truncated": shot.get("truncated", False),
-        "marks": shot.get("marks", []),
+        "path": str(shot["path"]),
+        "sha256": str(shot["sha256"]),
+        "truncated": shot.get("truncated") is True,
+        "marks": _clean_marks(shot.get("marks")),
         "note": None,
     }
     path = audit_path(directory, shot["path"], "screenshot")
@@ -396,11 +395,33 @@ def _shot_view(directory: str, shot: Mapping[str, Any], budget: int) -> dict[str
     size = os.path.getsize(path)
     if size > min(EMBED_MAX_BYTES, budget):
         return {**view, "note": "too_large", "bytes": size}
-    if file_sha256(path) != shot["sha256"]:
+    with open_regular(path) as handle:
+        data = handle.read(EMBED_MAX_BYTES + 1)
+    if hashlib.sha256(data).hexdigest() != view["sha256"]:
         return {**view, "note": "altered"}
-    with open(path, "rb") as handle:
-        data = base64.b64encode(handle.read()).decode("ascii")
-    return {**view, "src": f"data:image/png;base64,{data}"}
+    try:
+        width, height = png_size(data)
+    except ValueError:
+        return {**view, "note": "unreadable"}
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return {**view, "width": width, "height": height, "src": src}
+
+
+def _clean_marks(marks: Any) -> list[dict[str, Any]]:
+    """The manifest's marks that have a sentence and boxes of four numbers each."""
+    out = []
+    for mark in marks if isinstance(marks, list) else []:
+        if not isinstance(mark, dict) or not isinstance(mark.get("sentence"), str):
+            continue
+        boxes = [
+            b
+            for b in mark.get("boxes") or []
+            if isinstance(b, list)
+            and len(b) == 4
+            and all(isinstance(n, int | float) and not isinstance(n, bool) for n in b)
+        ]
+        out.append({"sentence": mark["sentence"], "boxes": boxes[:MAX_MARK_BOXES]})
+    return out
 
 
 def screenshot_step(directory: str, manifest: Mapping[str, Any], report: Any) -> dict[str, Any]:
