@@ -21,7 +21,8 @@ import pytest
 from tests.helpers import ROOT, run_python
 from tests.site_server import SiteServer
 
-from claimcheck.crawl.screenshots import png_size, with_screenshots
+from claimcheck.crawl.archive import WarcArchive, ref_to_dict
+from claimcheck.crawl.screenshots import png_size, screenshot_audit, with_screenshots
 
 FAST = ["--delay", "0", "--timeout", "0.5", "--retries", "0", "--max-bytes", "1000000"]
 CURE = "Nuestro tratamiento con células madre cura la diabetes tipo 2."
@@ -152,6 +153,51 @@ def test_crawl_without_a_browser_still_runs_and_says_why(site: SiteServer, tmp_p
     assert manifest["screenshots_info"]["skipped"]
     assert not (out / "screenshots").exists() or not any((out / "screenshots").iterdir())
     assert len(manifest["pages"]) >= 3  # the audit itself is complete
+
+
+def _one_page_audit(directory: Path, url: str, body: bytes) -> dict:
+    """An audit directory with one archived HTML page (no crawl), and its manifest."""
+    archive = WarcArchive(str(directory))
+    ctype = [("Content-Type", "text/html; charset=utf-8")]
+    _, response = archive.write_exchange(url, "GET", [], 200, ctype, body)
+    manifest = {
+        "kind": "claimcheck-audit",
+        "settings": {"max_bytes": 10_000_000},
+        "pages": [
+            {
+                "url": url,
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "parsed": True,
+                "content_type": ctype[0][1],
+                "warc": {"record_id": response.id},
+            }
+        ],
+        "warc": {
+            "file": "crawl.warc.gz",
+            "sha256": archive.close(),
+            "records": [ref_to_dict(r) for r in archive.records],
+        },
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    return manifest
+
+
+def test_a_hostile_page_is_capped_and_fetches_nothing(tmp_path: Path) -> None:
+    needs_browser()
+    url = "http://clinic.invalid/largo"
+    body = (
+        '<html><head><link rel="stylesheet" href="/s.css"><script>location.href="/x"</script>'
+        '</head><body><div style="height: 30000px">Alto.</div><img src="https://tracker.invalid/p.gif">'
+        "<p>Las células madre curan la diabetes.</p></body></html>"
+    ).encode()
+    manifest = _one_page_audit(tmp_path, url, body)
+    run = screenshot_audit(str(tmp_path), manifest, {url: ["Las células madre curan la diabetes."]})
+    assert run.skipped is None and run.failed == ()
+    (shot,) = run.shots
+    assert shot.height == 12_000 and shot.truncated and shot.page_height > 30_000
+    assert shot.blocked == 2  # the stylesheet and the tracker; the script never ran
+    assert shot.marks[0].boxes == ()  # the sentence is below the cut
+    assert png_size((tmp_path / shot.path).read_bytes()) == (shot.width, 12_000)
 
 
 def test_png_size_rejects_what_is_not_a_png() -> None:

@@ -22,7 +22,7 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, BinaryIO
 
 from claimcheck.crawl.archive import (
@@ -50,16 +50,19 @@ _DROPPED_HEADERS = {"content-length", "transfer-encoding", "content-encoding"}
 
 _LOCATE_JS = """
 (sentences) => {
+  const LIMIT = 2000000;
   const skip = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "TITLE"]);
-  const chars = [], where = [];
+  const chars = [], nodes = [], offsets = [];
   const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  walk: for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.parentElement && skip.has(node.parentElement.tagName)) continue;
     const text = node.data;
     for (let i = 0; i < text.length; i++) {
+      if (chars.length >= LIMIT) break walk;
       if (/\\s/.test(text[i])) continue;
       chars.push(text[i]);
-      where.push([node, i]);
+      nodes.push(node);
+      offsets.push(i);
     }
   }
   const hay = chars.join("");
@@ -72,10 +75,9 @@ _LOCATE_JS = """
     if (at < 0 && lower.length === hay.length) at = lower.indexOf(needle.toLowerCase());
     if (at < 0) return [];
     const range = document.createRange();
-    const [startNode, startOffset] = where[at];
-    const [endNode, endOffset] = where[at + needle.length - 1];
-    range.setStart(startNode, startOffset);
-    range.setEnd(endNode, endOffset + 1);
+    const end = at + needle.length - 1;
+    range.setStart(nodes[at], offsets[at]);
+    range.setEnd(nodes[end], offsets[end] + 1);
     return Array.from(range.getClientRects())
       .filter((r) => r.width >= 1 && r.height >= 1)
       .map((r) => [Math.round(r.left + sx), Math.round(r.top + sy),
@@ -117,7 +119,6 @@ class ShotRun:
     renderer: str = ""
     skipped: str | None = None
     failed: tuple[dict[str, str], ...] = ()
-    settings: dict[str, Any] = field(default_factory=dict)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -212,7 +213,7 @@ def _shoot_page(
         width, height = min(int(width), VIEWPORT[0] * 2), min(int(full), MAX_HEIGHT)
         clip = {"x": 0, "y": 0, "width": width, "height": height}
         data = tab.screenshot(full_page=True, clip=clip, animations="disabled")
-        boxes = tab.evaluate(_LOCATE_JS, sentences) if sentences else []
+        boxes = _locate(tab, sentences)
     finally:
         context.close()
     path = os.path.join(directory, name)
@@ -231,6 +232,17 @@ def _shoot_page(
         blocked=routes.blocked,
         marks=_marks(sentences, boxes, got_h),
     )
+
+
+def _locate(tab: Any, sentences: list[str]) -> list[list[list[int]]]:
+    """The boxes of each sentence in the rendered page (the first 2 million visible
+    characters are searched); none when the search fails, so the screenshot is kept."""
+    if not sentences:
+        return []
+    try:
+        return tab.evaluate(_LOCATE_JS, sentences)
+    except Exception:  # a renderer out of memory or a page torn down: no marks, same PNG
+        return []
 
 
 def _marks(sentences: list[str], boxes: list[list[list[int]]], height: int) -> tuple[Mark, ...]:
@@ -370,7 +382,7 @@ def with_screenshots(
     out: dict[str, Mapping[str, Any]] = dict(pages)
     total = 0
     for shot in load_manifest(directory).get("screenshots") or []:
-        if shot.get("url") not in out:
+        if not isinstance(shot.get("url"), str) or shot["url"] not in out:
             continue
         view = _shot_view(directory, shot, EMBED_TOTAL_BYTES - total)
         total += len(view.get("src", ""))
