@@ -149,7 +149,7 @@ def web_encoding(label: str) -> str | None:
 
 
 def utf16_without_bom(data: bytes) -> str | None:
-    """"utf-16-le" or "utf-16-be" when the first 1 KB is Basic Latin text in UTF-16
+    """The codec ("utf-16-le" or "utf-16-be") when the first 1 KB is Basic Latin text in UTF-16
     without a byte-order mark (every other byte zero, the others printable ASCII), else
     None. Firefox's detector recognises this case for unlabelled pages; claimcheck does
     too, so such a page is read instead of refused as binary."""
