@@ -93,12 +93,19 @@ class Engine:
         self._classifier = None
 
     def with_page_options(
-        self, jurisdictions: tuple[str, ...] | None, page_type: str | None
+        self,
+        jurisdictions: tuple[str, ...] | None,
+        page_type: str | None,
+        lang: str | None = None,
     ) -> Engine:
-        """A copy with other jurisdictions and page type that shares the compiled lexicon
-        and rules (no recompilation): per-request options in `claimcheck serve`."""
+        """A copy with other jurisdictions, page type and output language (None keeps the
+        configured one) that shares the compiled lexicon and rules (no recompilation):
+        per-request options in `claimcheck serve`."""
         clone = copy.copy(self)
-        clone.config = replace(self.config, jurisdictions=jurisdictions, page_type=page_type)
+        lang = lang or self.config.lang
+        clone.config = replace(
+            self.config, jurisdictions=jurisdictions, page_type=page_type, lang=lang
+        )
         return clone
 
     def check_text(self, text: str, format: Format = "text", path: str = "<text>") -> PageReport:

@@ -57,7 +57,7 @@ def catalogue(lang: str) -> dict[str, str]:
     return merged
 
 
-def tr(lang: str, key: str, **values: object) -> str:
+def tr(lang: str, key: str, /, **values: object) -> str:
     """The entry `key` in `lang` with its {placeholders} filled; a key missing from the
     catalogue is a programming error, so it raises KeyError."""
     text = catalogue(lang)[key]

@@ -146,6 +146,12 @@ def _progress(enabled: bool):
     help="Force jurisdiction profiles (mx, us, none); repeatable. Default: auto-detect.",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(["auto", "en", "es"]),
+    default=None,
+    help="Language of messages, reasons and labels; auto: each page's own [auto].",
+)
+@click.option(
     "--page-type",
     type=click.Choice(["auto", "commercial", "editorial"]),
     default=None,
@@ -205,6 +211,7 @@ def check(
     min_score: int | None,
     allow_empty: bool,
     jurisdictions: tuple[str, ...],
+    lang: str | None,
     page_type: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -231,6 +238,7 @@ def check(
         min_score=min_score,
         jurisdictions=split_values(jurisdictions) or None,
         page_type=page_type,
+        lang=lang,
         select=split_values(select) or None,
         ignore=split_values(ignore) or None,
         include=split_values(include) or None,
@@ -266,10 +274,11 @@ def check(
         explain=explain,
         color=colored,
         rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
-        if fmt in ("sarif", "html")
+        if fmt in ("sarif", "html", "json") or explain
         else (),
         fail_on=config.fail_on,
         texts=_page_texts(report) if fmt == "html" else None,
+        lang=config.lang,
     )
     emit(text, output, colored)
     if fmt == "text":

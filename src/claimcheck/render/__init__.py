@@ -36,19 +36,24 @@ def render(
     rules: Sequence[Rule] = (),
     fail_on: str = "error",
     texts: Mapping[str, str] | None = None,
+    lang: str | None = None,
 ) -> str:
     """Render a report in one of RENDERERS' formats.
 
     `explain` and `color` apply to text; `rules` (the lexicon's rules) describe the rules in
-    SARIF and HTML; `fail_on` splits JUnit findings into failures and output; `texts` (page
-    path -> extracted text) lets HTML show each page's text with its flagged sentences.
+    SARIF and HTML and add rationale and legal grounds to JSON and explained text; `fail_on`
+    splits JUnit findings into failures and output; `texts` (page path -> extracted text)
+    lets HTML show each page's text with its flagged sentences; `lang` is the output
+    language setting the report was checked with ('en', 'es', 'auto' or None for auto).
     """
     if fmt == "text":
-        return render_text(report, explain=explain, color=color)
+        return render_text(report, explain=explain, color=color, lang=lang, rules=rules)
+    if fmt == "json":
+        return render_json(report, rules=rules, lang=lang)
     if fmt == "sarif":
-        return render_sarif(report, rules=rules)
+        return render_sarif(report, rules=rules, lang=lang)
     if fmt == "html":
-        return render_html(report, rules=rules, texts=texts)
+        return render_html(report, rules=rules, texts=texts, lang=lang)
     if fmt == "junit":
         return render_junit(report, fail_on=fail_on)
     if fmt not in RENDERERS:

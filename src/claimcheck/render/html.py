@@ -7,13 +7,13 @@ the report and the `claimcheck serve` result page share (`_page.html`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from claimcheck import i18n
 from claimcheck.model import Finding, PageReport, Report, Severity
 
 if TYPE_CHECKING:
@@ -27,14 +27,25 @@ ICONS = {"error": "✖", "warning": "▲", "info": "ℹ"}
 
 @dataclass(frozen=True, slots=True)
 class FindingView:
-    """One finding with the rule's rationale and citation, ready for a template."""
+    """One finding with the rule's rationale and the legal grounds of its page's
+    jurisdictions (in the page's output language), ready for a template."""
 
     id: str
     finding: Finding
     severity: str
     icon: str
     rationale: str
-    citation: str
+    grounds: tuple[GroundView, ...] = ()
+    level: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroundView:
+    """One legal ground as a report shows it: its jurisdiction's name, citation and link."""
+
+    jurisdiction: str
+    cite: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +82,22 @@ class PageView:
     counts: dict[str, int]
     archive: Mapping[str, Any] | None = None
     marks: tuple[ShotMark, ...] = ()
-
-
-@cache
-def _all_strings() -> dict[str, dict[str, str]]:
-    text = resources.files("claimcheck").joinpath("render/strings.json").read_text("utf-8")
-    return json.loads(text)
+    lang: str = "en"
+    page_type_label: str = ""
 
 
 def strings(lang: str) -> dict[str, str]:
-    """Interface strings for 'en' or 'es' (English for anything else)."""
-    return _all_strings()["es" if lang == "es" else "en"]
+    """Interface strings for 'en' or 'es' (English for anything else): the message
+    catalogues of claimcheck.i18n."""
+    return i18n.catalogue(lang)
+
+
+def _grounds(rule: Rule, page: PageReport, lang: str) -> tuple[GroundView, ...]:
+    """The rule's grounds for the page's jurisdictions, labelled."""
+    return tuple(
+        GroundView(i18n.jurisdiction_name(g.jurisdiction, lang), g.cite(), g.url)
+        for g in rule.grounds_for(page.jurisdictions)
+    )
 
 
 def _is_checklist(f: Finding) -> bool:
@@ -148,11 +164,14 @@ def page_view(
     text: str | None = None,
     rules: Mapping[str, Rule] | None = None,
     archive: Mapping[str, Any] | None = None,
+    lang: str | None = None,
 ) -> PageView:
     """The view model of one page; `text` (the extracted text findings' offsets refer to)
-    adds the highlighted text, `rules` (by code) adds each rule's rationale and citation,
-    `archive` (record_id, sha256, file, status, fetched) where its archived copy is."""
+    adds the highlighted text, `rules` (by code) adds each rule's rationale and grounds,
+    `archive` (record_id, sha256, file, status, fetched) where its archived copy is;
+    `lang` is the output language setting (None or 'auto': the page's own language)."""
     rules = rules or {}
+    lang = i18n.output_lang(lang, page.lang)
     views = []
     for n, f in enumerate(page.active_findings, 1):
         rule = rules.get(f.code)
@@ -162,8 +181,9 @@ def page_view(
                 finding=f,
                 severity=f.severity.label,
                 icon=ICONS[f.severity.label],
-                rationale=rule.rationale.strip() if rule else "",
-                citation=rule.citation.strip() if rule else "",
+                rationale=rule.rationale_for(lang) if rule else "",
+                grounds=_grounds(rule, page, lang) if rule else (),
+                level=i18n.level_name(f.evidence.level, lang) if f.evidence else "",
             )
         )
     sentence = tuple(v for v in views if not _is_checklist(v.finding))
@@ -177,6 +197,8 @@ def page_view(
         counts=counts,
         archive=archive,
         marks=_shot_marks((archive or {}).get("screenshot"), sentence),
+        lang=lang,
+        page_type_label=i18n.page_type_name(page.page_type, lang),
     )
 
 
@@ -207,7 +229,7 @@ def render_html(
     *,
     rules: Sequence[Rule] = (),
     texts: Mapping[str, str] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     audit: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole report as one HTML document with inline CSS and no external requests.
@@ -216,13 +238,15 @@ def render_html(
     highlighted; without it the report lists the flagged sentences with their findings.
     `audit` (from `claimcheck.crawl.report.audit_info`) adds a site section and, per page,
     its archived copy (`audit["pages"]` maps a URL to its WARC record), and groups each
-    page's findings by severity.
+    page's findings by severity. `lang` is the output language setting: pages are written
+    in theirs, the report's labels in the language most pages are in ('auto' or None).
     """
     by_code = {r.code: r for r in rules}
+    report_lang = i18n.report_lang(lang, [p.lang for p in report.files])
     texts = texts or {}
     archived = (audit or {}).get("pages", {})
     pages = [
-        page_view(p, i, texts.get(p.path), by_code, archived.get(p.path))
+        page_view(p, i, texts.get(p.path), by_code, archived.get(p.path), lang)
         for i, p in enumerate(report.files)
     ]
     return (
@@ -231,7 +255,8 @@ def render_html(
         .render(
             report=report,
             pages=pages,
-            t=strings(lang),
+            t=strings(report_lang),
+            site_reasons=i18n.reasons(report.site.reasons, report_lang) if report.site else [],
             css=report_css(),
             copy_buttons=False,
             audit=audit,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from claimcheck import i18n
+from claimcheck.lexicon.types import Ground, Rule
 from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -41,29 +44,61 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
+def ground_to_dict(g: Ground, lang: str) -> dict[str, str]:
+    """One legal ground as the JSON report writes it, its jurisdiction labelled."""
+    return {
+        "jurisdiction": g.jurisdiction,
+        "label": i18n.jurisdiction_name(g.jurisdiction, lang),
+        "instrument": g.instrument,
+        "article": g.article,
+        "url": g.url,
+        "confidence": g.confidence,
+        "kind": g.kind,
+    }
+
+
+def _explained(f: Finding, rule: Rule | None, p: PageReport, lang: str) -> dict[str, Any]:
+    """A finding with its rule's rationale and the grounds of its page's jurisdictions."""
+    out = finding_to_dict(f)
+    if f.suppressed_by:
+        out["suppressed_by"] = i18n.suppressed_reason(f.suppressed_by, lang)
+    if rule is not None:
+        out["rationale"] = rule.rationale_for(lang)
+        out["grounds"] = [ground_to_dict(g, lang) for g in rule.grounds_for(p.jurisdictions)]
+    return out
+
+
 def _error(e: FileError) -> dict[str, str]:
     return {"path": e.path, "kind": e.kind, "message": e.message}
 
 
-def page_to_dict(p: PageReport) -> dict[str, Any]:
-    """One page (file or URL) as the JSON report writes it."""
+def page_to_dict(
+    p: PageReport, rules: dict[str, Rule] | None = None, setting: str | None = None
+) -> dict[str, Any]:
+    """One page (file or URL) as the JSON report writes it. `page_type` and other codes
+    stay stable identifiers; `output_lang` is the language of messages and reasons, and
+    `page_type_label` the page type in it. `rules` adds each finding's rationale and grounds."""
+    lang = i18n.output_lang(setting, p.lang)
+    rules = rules or {}
     return {
         "path": p.path,
         "format": p.format,
         "lang": p.lang,
+        "output_lang": lang,
         "sha256": p.sha256,
         "page_type": p.page_type,
-        "page_type_reasons": list(p.page_type_reasons),
+        "page_type_label": i18n.page_type_name(p.page_type, lang),
+        "page_type_reasons": i18n.reasons(p.page_type_reasons, lang),
         "jurisdictions": list(p.jurisdictions),
-        "jurisdiction_reasons": list(p.jurisdiction_reasons),
+        "jurisdiction_reasons": i18n.reasons(p.jurisdiction_reasons, lang),
         "countries": list(p.countries),
-        "country_reasons": list(p.country_reasons),
+        "country_reasons": i18n.reasons(p.country_reasons, lang),
         "main_intervention": p.main_intervention,
         "main_condition": p.main_condition,
         "sentences": p.sentence_count,
         "score": p.score,
         "grade": p.grade,
-        "findings": [finding_to_dict(f) for f in p.findings],
+        "findings": [_explained(f, rules.get(f.code), p, lang) for f in p.findings],
         "errors": [_error(e) for e in p.errors],
         "warnings": list(p.warnings),
     }
@@ -77,9 +112,13 @@ def _baseline(b: BaselineResult) -> dict[str, Any]:
     return {"path": b.path, "matched": b.matched, "fixed": fixed}
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """The whole report as a JSON-ready dict."""
+def report_to_dict(
+    report: Report, rules: Sequence[Rule] = (), lang: str | None = None
+) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict; `lang` is the output language setting."""
     s = report.summary
+    by_code = {r.code: r for r in rules}
+    report_lang = i18n.report_lang(lang, [p.lang for p in report.files])
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {
@@ -88,7 +127,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "lexicon_version": report.lexicon_version,
             "model_version": report.model_version,
         },
-        "files": [page_to_dict(p) for p in report.files],
+        "lang": lang or i18n.DEFAULT_SETTING,
+        "files": [page_to_dict(p, by_code, lang) for p in report.files],
         "summary": {
             "files": s.files,
             "files_with_errors": s.files_with_errors,
@@ -101,6 +141,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "grade": s.grade,
         },
     }
+    if by_code:
+        out["grounds_legend"] = i18n.tr(report_lang, "grounds.legend")
     if report.baseline is not None:
         out["baseline"] = _baseline(report.baseline)
     if report.site is not None:
@@ -109,11 +151,12 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "score": site.score,
             "grade": site.grade,
             "pages": site.pages,
-            "reasons": list(site.reasons),
+            "reasons": i18n.reasons(site.reasons, report_lang),
         }
     return out
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, *, rules: Sequence[Rule] = (), lang: str | None = None) -> str:
     """Pretty-printed JSON with a trailing newline."""
-    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2) + "\n"
+    data = report_to_dict(report, rules, lang)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

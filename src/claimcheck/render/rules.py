@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from claimcheck.lexicon.types import Example, Rule, fill_template
+from claimcheck.lexicon.types import Example, Rule
+from claimcheck.messages import Noun, fill
+
+JURISDICTIONS = {"mx": "Mexico", "us": "United States", "general": "General (no jurisdiction)"}
+TAGS = "Tags: [R] read in the official text; [S] from a secondary source; [V] to verify."
 
 FAMILY_TITLES = {
     "overclaim": "Overclaims",
@@ -41,18 +45,28 @@ def rules_markdown_table(rules: Sequence[Rule]) -> str:
 
 
 GENERIC = {
-    "intervention": "a treatment",
-    "condition": "diabetes",
-    "level": "its evidence level",
-    "trigger": "…",
-    "where": "footer",
-    "how": "hidden",
+    "en": {
+        "intervention": Noun("a treatment", "en"),
+        "condition": Noun("diabetes", "en"),
+        "level": "its evidence level",
+        "trigger": "…",
+        "where": "footer",
+        "how": "hidden",
+    },
+    "es": {
+        "intervention": Noun("el tratamiento", "es", "sg", "m", "el"),
+        "condition": Noun("la diabetes", "es", "sg", "f", "la"),
+        "level": "su nivel de evidencia",
+        "trigger": "…",
+        "where": "el pie de página",
+        "how": "oculta",
+    },
 }
 
 
-def _summary(rule: Rule) -> str:
+def _summary(rule: Rule, lang: str = "en") -> str:
     """The rule's message with generic words for its placeholders, up to the first clause."""
-    text = fill_template(rule.message, **GENERIC)
+    text = fill(rule.message_for(lang), GENERIC["es" if lang == "es" else "en"])
     return text.split(";")[0].split(": ")[0].rstrip(".") + "."
 
 
@@ -66,6 +80,25 @@ def _example(e: Example) -> str:
         opts.append(e.format)
     suffix = f" ({'; '.join(opts)})" if opts else ""
     return f"- `{e.text}`{suffix}"
+
+
+def _bilingual(texts: dict[str, str]) -> list[str]:
+    """A text in each language, English first, as paragraphs."""
+    return [line for lang in sorted(texts) for line in (f"- {lang}: {texts[lang]}", "")]
+
+
+def _grounds(rule: Rule) -> list[str]:
+    """The rule's legal grounds by jurisdiction, with the confidence tags explained."""
+    if not rule.grounds:
+        return ["None: this rule is a claimcheck convention, not a legal duty.", ""]
+    lines = []
+    for code in JURISDICTIONS:
+        grounds = [g for g in rule.grounds if g.jurisdiction == code]
+        if grounds:
+            lines += [f"**{JURISDICTIONS[code]}**", ""]
+            lines += [f"- [{g.cite()}]({g.url}) ({g.kind})" for g in grounds]
+            lines.append("")
+    return [*lines, TAGS, ""]
 
 
 def explain_rule(rule: Rule) -> str:
@@ -82,21 +115,8 @@ def explain_rule(rule: Rule) -> str:
     ]
     if rule.status == "removed":
         lines.append(f"- **Status:** removed; use {rule.replaced_by or 'nothing'} instead")
-    lines += [
-        "",
-        "## Message",
-        "",
-        rule.message,
-        "",
-        "## Why",
-        "",
-        rule.rationale,
-        "",
-        "## Legal basis",
-        "",
-        rule.citation,
-        "",
-    ]
+    lines += ["", "## Message", "", *_bilingual(rule.message), "## Why", ""]
+    lines += [*_bilingual(rule.rationale), "## Legal basis", "", *_grounds(rule)]
     if rule.suggestion:
         lines += ["## How to fix", ""]
         lines += [f"- {lang}: {text}" for lang, text in rule.suggestion.items()]

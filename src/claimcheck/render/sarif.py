@@ -25,9 +25,10 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from claimcheck import i18n
 from claimcheck.fingerprint import fingerprint
-from claimcheck.lexicon.types import Rule
-from claimcheck.model import FileError, Finding, Report, Severity
+from claimcheck.lexicon.types import Ground, Rule
+from claimcheck.model import FileError, Finding, PageReport, Report, Severity
 from claimcheck.render.rules import _summary, explain_rule
 
 SARIF_VERSION = "2.1.0"
@@ -61,14 +62,15 @@ def _help_text(markdown: str) -> str:
     return re.sub(r"^#+ ", "", text, flags=re.MULTILINE)
 
 
-def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    """A SARIF reportingDescriptor for one lexicon rule."""
+def rule_descriptor(rule: Rule, lang: str = "en") -> dict[str, Any]:
+    """A SARIF reportingDescriptor for one lexicon rule; descriptions in `lang`, help the
+    rule's documentation (both languages, grounds of every jurisdiction)."""
     help_md = explain_rule(rule)
     return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": _summary(rule)},
-        "fullDescription": {"text": rule.rationale or _summary(rule)},
+        "shortDescription": {"text": _summary(rule, lang)},
+        "fullDescription": {"text": rule.rationale_for(lang) or _summary(rule, lang)},
         "help": {"text": _help_text(help_md), "markdown": help_md},
         "helpUri": f"{DOCS_BASE}{rule.code}.md",
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
@@ -88,10 +90,10 @@ def _fallback_descriptor(f: Finding) -> dict[str, Any]:
     }
 
 
-def _message(f: Finding) -> str:
+def _message(f: Finding, lang: str = "en") -> str:
     text = f.message
     if f.suggestion:
-        text += f" Suggestion: {f.suggestion}"
+        text += f" {i18n.tr(lang, 'sarif.suggestion')}: {f.suggestion}"
     return text
 
 
@@ -108,16 +110,18 @@ def _region(f: Finding) -> dict[str, Any] | None:
     return region
 
 
-def _suppression(f: Finding) -> dict[str, Any]:
+def _suppression(f: Finding, lang: str = "en") -> dict[str, Any]:
     reason = f.suppressed_by or ""
     inline = reason.lower().startswith(_INLINE_MARKERS)
     entry: dict[str, Any] = {"kind": "inSource" if inline else "external"}
     if reason:
-        entry["justification"] = reason
+        entry["justification"] = i18n.suppressed_reason(reason, lang)
     return entry
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+def _result(
+    f: Finding, rule_index: int, lang: str = "en", grounds: Sequence[Ground] = ()
+) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(f.path)}}
     region = _region(f)
     if region:
@@ -126,7 +130,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "ruleId": f.code,
         "ruleIndex": rule_index,
         "level": LEVELS[f.severity],
-        "message": {"text": _message(f)},
+        "message": {"text": _message(f, lang)},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f.code, f.sentence, f.path)},
         "properties": {
@@ -139,8 +143,12 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         result["properties"]["evidenceLevel"] = f.evidence.level
     if f.trigger:
         result["properties"]["trigger"] = f.trigger
+    if grounds:
+        result["properties"]["grounds"] = [
+            f"{i18n.jurisdiction_name(g.jurisdiction, lang)}: {g.cite()} <{g.url}>" for g in grounds
+        ]
     if f.suppressed:
-        result["suppressions"] = [_suppression(f)]
+        result["suppressions"] = [_suppression(f, lang)]
     return result
 
 
@@ -161,15 +169,21 @@ def _file_errors(report: Report) -> list[FileError]:
     return seen
 
 
-def report_to_sarif(report: Report, rules: Sequence[Rule] = ()) -> dict[str, Any]:
-    """The report as a SARIF 2.1.0 log (a JSON-ready dict)."""
+def report_to_sarif(
+    report: Report, rules: Sequence[Rule] = (), lang: str | None = None
+) -> dict[str, Any]:
+    """The report as a SARIF 2.1.0 log (a JSON-ready dict); `lang` is the output language
+    setting (results in each page's output language, rule descriptions in the report's)."""
     by_code = {r.code: r for r in rules}
+    run_lang = i18n.report_lang(lang, [p.lang for p in report.files])
     findings = [f for page in report.files for f in page.findings]
     descriptors: dict[str, dict[str, Any]] = {}
     for f in findings:
         if f.code not in descriptors:
             rule = by_code.get(f.code)
-            descriptors[f.code] = rule_descriptor(rule) if rule else _fallback_descriptor(f)
+            descriptors[f.code] = (
+                rule_descriptor(rule, run_lang) if rule else _fallback_descriptor(f)
+            )
     codes = sorted(descriptors)
     index = {code: i for i, code in enumerate(codes)}
     errors = _file_errors(report)
@@ -184,16 +198,33 @@ def report_to_sarif(report: Report, rules: Sequence[Rule] = ()) -> dict[str, Any
                 "semanticVersion": report.tool_version,
                 "informationUri": INFORMATION_URI,
                 "rules": [descriptors[c] for c in codes],
-                "properties": {"lexiconVersion": report.lexicon_version},
+                "properties": {
+                    "lexiconVersion": report.lexicon_version,
+                    "groundsLegend": i18n.tr(run_lang, "grounds.legend"),
+                },
             }
         },
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f.code]) for f in findings],
+        "results": [
+            _result(f, index[f.code], *_page_lang_grounds(page, f, by_code, lang))
+            for page in report.files
+            for f in page.findings
+        ],
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render_sarif(report: Report, *, rules: Sequence[Rule] = ()) -> str:
+def _page_lang_grounds(
+    page: PageReport, f: Finding, by_code: dict[str, Rule], setting: str | None
+) -> tuple[str, tuple[Ground, ...]]:
+    """The output language of a finding's page and its rule's grounds there."""
+    rule = by_code.get(f.code)
+    grounds = rule.grounds_for(page.jurisdictions) if rule else ()
+    return i18n.output_lang(setting, page.lang), grounds
+
+
+def render_sarif(report: Report, *, rules: Sequence[Rule] = (), lang: str | None = None) -> str:
     """Pretty-printed SARIF JSON with a trailing newline."""
-    return json.dumps(report_to_sarif(report, rules), ensure_ascii=False, indent=2) + "\n"
+    data = report_to_sarif(report, rules, lang)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -115,6 +115,22 @@ class Fetcher:
             raise InputError(400, "fetch_refused", str(exc)) from None
 
 
+def _lang(value: Any, default: str = "auto") -> str:
+    """The output language of a request: 'en', 'es' or 'auto' (the text's own language);
+    InputError for anything else."""
+    if value in (None, ""):
+        return default
+    if value not in ("auto", "en", "es"):
+        raise InputError(400, "unknown_lang", "lang must be auto, en or es")
+    return str(value)
+
+
+def _page_lang(value: Any) -> str:
+    """The web page's language (`?lang=`): Spanish for 'es', English otherwise; findings
+    on the page are written in it too."""
+    return "es" if value == "es" else "en"
+
+
 def _options(config: Config, jurisdiction: Any, page_type: Any) -> tuple[Any, Any]:
     """(jurisdictions, page type) for these request options ('auto' or empty: the
     server default); InputError for an unknown value or a wrong type."""
@@ -253,13 +269,14 @@ def create_app(
         try:
             body = await _json_body(request)
             juris, ptype = _options(config, body.get("jurisdiction"), body.get("page_type"))
+            lang = _lang(body.get("lang"), config.lang)
             url = body.get("url")
             if url:
                 final, data = await fetcher.fetch(url)
-                job = Job("fetched", data, final, None, juris, ptype, "api")
+                job = Job("fetched", data, final, None, juris, ptype, "api", lang)
             else:
                 text, fmt = body.get("text"), body.get("format")
-                job = Job("text", text, "<text>", fmt, juris, ptype, "api")
+                job = Job("text", text, "<text>", fmt, juris, ptype, "api", lang)
             return _reply(await run(request, job, started))
         except InputError as exc:
             return _api_error(exc)
@@ -274,8 +291,9 @@ def create_app(
             if not isinstance(upload, UploadFile):
                 raise InputError(400, "empty", "no file in the 'file' field")
             juris, ptype = _options(config, form.get("jurisdiction"), form.get("page_type"))
+            lang = _lang(form.get("lang"), config.lang)
             name, data = await _upload(upload)
-            job = Job("file", data, name, None, juris, ptype, "api")
+            job = Job("file", data, name, None, juris, ptype, "api", lang)
             return _reply(await run(request, job, started))
         except InputError as exc:
             return _api_error(exc)
@@ -283,15 +301,15 @@ def create_app(
             return Response(status_code=499)
 
     async def index(request: Request) -> HTMLResponse:
-        return page("index.html", request.query_params.get("lang", "en"), form={})
+        return page("index.html", _page_lang(request.query_params.get("lang")), form={})
 
     async def check_page(request: Request) -> Response:
         started = time.monotonic()
-        lang = request.query_params.get("lang", "en")
+        lang = _page_lang(request.query_params.get("lang"))
         fields: dict[str, Any] = {}
         try:
             form = await _form(request)
-            lang = str(form.get("lang") or lang)
+            lang = _page_lang(form.get("lang") or lang)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
             juris, ptype = _options(config, form.get("jurisdiction"), form.get("page_type"))
             download = fields.get("download")

@@ -149,7 +149,7 @@ def check(engine: Engine, job: Job) -> tuple[Result, int]:
     """Check the job's document; the result with its findings capped, and how many were
     left out."""
     doc = job_document(job)
-    engine = engine.with_page_options(job.jurisdictions, job.page_type)
+    engine = engine.with_page_options(job.jurisdictions, job.page_type, job.lang)
     page = engine.check_document(doc)
     report = build_report([page], engine)
     page, dropped = cap_findings(page)
@@ -186,18 +186,19 @@ def respond(engine: Engine, env: jinja2.Environment, job: Job) -> Reply:
     """The whole answer to a job; raises InputError for a submission the user can fix."""
     result, dropped = check(engine, job)
     headers = ((TRUNCATED_HEADER, str(dropped)),) if dropped else ()
+    rules = {r.code: r for r in engine.lexicon.rules}
+    data = report_to_dict(result.report, tuple(rules.values()), job.lang)
     if job.output == "api":
-        body = json.dumps(report_to_dict(result.report), ensure_ascii=False)
+        body = json.dumps(data, ensure_ascii=False)
         return Reply(200, "application/json", body.encode(), headers)
     if job.output == "json":
-        body = json.dumps(report_to_dict(result.report), ensure_ascii=False, indent=2) + "\n"
+        body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         return _attachment(body, "application/json", "claimcheck-report.json", headers)
-    rules = {r.code: r for r in engine.lexicon.rules}
     if job.output == "html":
         texts = {result.page.path: result.text}
         body = render_html(result.report, rules=tuple(rules.values()), texts=texts, lang=job.lang)
         return _attachment(body, "text/html; charset=utf-8", "claimcheck-report.html", headers)
-    view = page_view(result.page, 0, result.text, rules)
+    view = page_view(result.page, 0, result.text, rules, lang=job.lang)
     html = render_page(
         env,
         "result.html",
