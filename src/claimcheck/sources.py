@@ -337,8 +337,11 @@ def read_path(path: str, max_bytes: int = MAX_BYTES) -> RawInput:
     return RawInput(origin=origin, data=data, format=detect_format(path, data))
 
 
-def read_stdin(stream: TextIO | BinaryIO | None = None, max_bytes: int = MAX_BYTES) -> RawInput:
-    """Read all of standard input (or `stream`) as the input named "-".
+def read_stdin(
+    stream: TextIO | BinaryIO | None = None, max_bytes: int = MAX_BYTES, name: str = "-"
+) -> RawInput:
+    """Read all of standard input (or `stream`) as the input `name` ("-" unless the user
+    named it, as `--stdin-filename` does: its suffix then gives the format).
 
     A text stream is read through its binary buffer when it has one, so the bytes
     (and their hash) are what was piped in.
@@ -348,15 +351,15 @@ def read_stdin(stream: TextIO | BinaryIO | None = None, max_bytes: int = MAX_BYT
     try:
         data = source.read(max_bytes + 1)
     except OSError as exc:
-        raise SourceError("-", "unreadable", str(exc)) from None
+        raise SourceError(name, "unreadable", str(exc)) from None
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > max_bytes:
-        raise SourceError("-", "too_large", f"over the {max_bytes}-byte limit")
-    encoding = _check("-", data)
+        raise SourceError(name, "too_large", f"over the {max_bytes}-byte limit")
+    encoding = _check(name, data)
     sha = hashlib.sha256(data).hexdigest()
-    origin = Origin(path="-", kind="stdin", sha256=sha, encoding=encoding)
-    return RawInput(origin=origin, data=data, format=detect_format("-", data))
+    origin = Origin(path=name, kind="stdin", sha256=sha, encoding=encoding)
+    return RawInput(origin=origin, data=data, format=detect_format(name, data))
 
 
 def read_bytes(
@@ -471,7 +474,7 @@ def _walk(
         elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_SUFFIXES and (
             not include or any(_matches(rel, include) for rel in rels)
         ):
-            yield entry.path
+            yield os.path.normpath(entry.path)  # 'x.md', not './x.md', for `check .`
 
 
 def iter_inputs(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,18 +72,68 @@ db_option = click.option(
 )
 
 
+# Top-level modules of the optional dependencies, and the extra that installs each.
+EXTRAS = {
+    "sklearn": "train",
+    "scipy": "train",
+    "scrapy": "crawl",
+    "twisted": "crawl",
+    "warcio": "crawl",
+    "w3lib": "crawl",
+    "tldextract": "crawl",
+    "starlette": "serve",
+    "uvicorn": "serve",
+    "multipart": "serve",
+    "python_multipart": "serve",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError, command: str | None) -> str | None:
+    """The one-line message for a command whose optional dependency is not installed, or
+    None when the missing module is not one an extra provides (a real bug: re-raised)."""
+    module = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(module)
+    if extra is None:
+        return None
+    what = f"claimcheck {command}" if command else "this command"
+    return f"{what} needs {module}, which is not installed: pip install 'claimcheck[{extra}]'"
+
+
 class _Group(click.Group):
-    """Turns every ClaimcheckError into a one-line message and exit code 2."""
+    """Turns every ClaimcheckError into a one-line message and exit code 2, and a missing
+    optional dependency into one line naming the extra that installs it."""
 
     def invoke(self, ctx: click.Context) -> object:
+        tokens = _tokens(ctx)  # click empties them while invoking
         try:
             return super().invoke(ctx)
         except ClaimcheckError as exc:
             fail(str(exc))
+        except ModuleNotFoundError as exc:
+            message = missing_extra(exc, self._command_name(ctx, tokens))
+            if message is None:
+                raise
+            fail(message)
         except KeyboardInterrupt:
             click.echo("claimcheck: interrupted", err=True)
             sys.exit(130)
         return None
+
+    def _command_name(self, ctx: click.Context, tokens: list[str]) -> str | None:
+        """'crawl' or 'model train': the command that ran, for messages."""
+        name = ctx.invoked_subcommand
+        command = self.get_command(ctx, name) if name else None
+        rest = tokens[1:]
+        if isinstance(command, click.Group) and rest and rest[0] in command.commands:
+            return f"{name} {rest[0]}"
+        return name
+
+
+def _tokens(ctx: click.Context) -> list[str]:
+    """The command line after the program name, as click holds it before invoking."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # protected_args goes in click 9
+        return [*getattr(ctx, "protected_args", ()), *ctx.args]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
