@@ -91,40 +91,47 @@ def _read(directory: str) -> tuple[AuditInfo, list[Item]]:
         files = report["files"]
     except FileNotFoundError:
         raise DiffError(f"{directory}: not an audit directory (no report.json)") from None
+    except RecursionError:
+        raise DiffError(f"{path}: unreadable report (JSON nested too deeply)") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DiffError(f"{path}: unreadable report ({exc})") from None
+        raise DiffError(f"{path}: unreadable report ({str(exc)[:120]})") from None
     manifest: dict[str, Any] = {}
     try:
         with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as handle:
             manifest = json.load(handle)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         manifest = {}
-    items = [
-        Item(
-            url=page["path"],
-            code=f["code"],
-            severity=f["severity"],
-            sentence=f.get("sentence", ""),
-            message=f.get("message", ""),
-            # a page-level duty (a missing disclaimer) is about the page, whichever
-            # sentence it is anchored to: matched by code and URL alone
-            normalised=""
-            if f.get("scope") == "page"
-            else normalise_sentence(f.get("sentence", "")),
+    if not isinstance(manifest, dict):
+        manifest = {}
+    try:
+        items = [
+            Item(
+                url=page["path"],
+                code=f["code"],
+                severity=f["severity"],
+                sentence=f.get("sentence", ""),
+                message=f.get("message", ""),
+                # a page-level duty (a missing disclaimer) is about the page, whichever
+                # sentence it is anchored to: matched by code and URL alone
+                normalised=""
+                if f.get("scope") == "page"
+                else normalise_sentence(f.get("sentence", "")),
+            )
+            for page in files
+            for f in page.get("findings", [])
+            if not f.get("suppressed")
+        ]
+        site = report.get("site") or {}
+        info = AuditInfo(
+            directory=directory,
+            audit_id=manifest.get("audit_id"),
+            started=manifest.get("started"),
+            site_score=site.get("score"),
+            site_grade=site.get("grade"),
+            pages=frozenset(page["path"] for page in files),
         )
-        for page in files
-        for f in page.get("findings", [])
-        if not f.get("suppressed")
-    ]
-    site = report.get("site") or {}
-    info = AuditInfo(
-        directory=directory,
-        audit_id=manifest.get("audit_id"),
-        started=manifest.get("started"),
-        site_score=site.get("score"),
-        site_grade=site.get("grade"),
-        pages=frozenset(page["path"] for page in files),
-    )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise DiffError(f"{path}: unreadable report (bad {type(exc).__name__})") from None
     return info, items
 
 
@@ -172,10 +179,19 @@ def match(
     return new, fixed, persisting
 
 
-def diff_audits(dir_a: str, dir_b: str) -> DiffResult:
-    """Compare audit A (earlier) with audit B (later) from their report.json files."""
+def diff_audits(dir_a: str, dir_b: str, verify: bool = True) -> DiffResult:
+    """Compare audit A (earlier) with audit B (later) from their report.json files.
+
+    With `verify`, each audit is verified first (its report.json is covered by its
+    manifest), and one that fails raises VerificationError instead of being compared.
+    """
     info_a, items_a = _read(dir_a)
     info_b, items_b = _read(dir_b)
+    if verify:
+        from claimcheck.crawl.verify import require_verified
+
+        for directory in (dir_a, dir_b):
+            require_verified(directory)
     new, fixed, persisting = match(items_a, items_b)
     return DiffResult(info_a, info_b, tuple(new), tuple(fixed), tuple(persisting))
 
