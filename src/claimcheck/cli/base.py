@@ -81,6 +81,8 @@ EXTRAS = {
     "warcio": "crawl",
     "w3lib": "crawl",
     "tldextract": "crawl",
+    "cryptography": "crawl",
+    "asn1crypto": "crawl",
     "starlette": "serve",
     "uvicorn": "serve",
     "multipart": "serve",
