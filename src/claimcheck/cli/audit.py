@@ -48,6 +48,18 @@ if TYPE_CHECKING:
 @click.option(
     "--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True
 )
+@click.option(
+    "--sign",
+    "sign_key",
+    metavar="KEY",
+    type=click.Path(dir_okay=False),
+    help="Sign the manifest with this Ed25519 private key (from `claimcheck keygen`).",
+)
+@click.option(
+    "--tsa",
+    metavar="URL",
+    help="Time-stamp the manifest's SHA-256 at this RFC 3161 time-stamping authority.",
+)
 @db_option
 @click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
 @click.option(
@@ -69,6 +81,8 @@ def crawl(
     timeout: float,
     retries: int,
     max_bytes: int,
+    sign_key: str | None,
+    tsa: str | None,
     db_path: str | None,
     no_history: bool,
     screenshots: bool,
@@ -82,6 +96,7 @@ def crawl(
     from claimcheck.crawl import CrawlOptions
     from claimcheck.crawl.runner import run_crawl
 
+    signer = _load_signer(sign_key)  # a bad key or passphrase fails before the crawl
     options = CrawlOptions(
         seed=url,
         out=out,
@@ -112,6 +127,7 @@ def crawl(
     click.echo(
         f"manifest sha256 {file_sha256(os.path.join(out, MANIFEST))} — keep it with the case file"
     )
+    _seal(out, signer, tsa)
     if not no_history:
         from claimcheck.history import History
 
@@ -129,18 +145,104 @@ def crawl(
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-def verify(directory: str) -> None:
-    """Recompute every hash and WARC digest of an audit directory; exit 1 on any mismatch."""
+@click.option(
+    "--key",
+    metavar="PUB",
+    type=click.Path(dir_okay=False),
+    help="Require a valid signature by this Ed25519 public key (the .pub of keygen).",
+)
+@click.option(
+    "--expect",
+    metavar="SHA256",
+    help="Require the manifest's SHA-256 to be this one (as `crawl` printed it).",
+)
+@click.option(
+    "--tsa-cert",
+    metavar="PEM",
+    type=click.Path(dir_okay=False),
+    help="Require a time-stamp token signed by this TSA certificate (or one it issued).",
+)
+def verify(directory: str, key: str | None, expect: str | None, tsa_cert: str | None) -> None:
+    """Recompute every hash and WARC digest of an audit directory, and check its signature
+    and time-stamp; exit 1 on any mismatch, 2 when it is not a readable audit."""
     from claimcheck.crawl.verify import verify_audit
 
-    result = verify_audit(directory)
+    result = verify_audit(directory, key=key, expect=expect, tsa_cert=tsa_cert)
     for problem in result.problems:
         click.echo(f"FAIL {problem}")
     click.echo(
         f"{'OK' if result.ok else 'FAILED'}: {result.records} WARC record(s), "
-        f"{result.pages} page(s); manifest sha256 {result.manifest_sha256}"
+        f"{result.pages} page(s), {result.files} other file(s); "
+        f"manifest sha256 {result.manifest_sha256}"
     )
+    for note in result.notes:
+        click.echo(note)
     sys.exit(ExitCode.CLEAN if result.ok else ExitCode.FINDINGS)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Private key file to create (0600); the public key goes to PATH.pub.",
+)
+def keygen(path: str) -> None:
+    """Make an Ed25519 key pair for signing audits (`crawl --sign`, `sign`).
+
+    The private key is encrypted with CLAIMCHECK_KEY_PASSPHRASE when that is set.
+    """
+    from claimcheck.crawl.signing import keygen as make_keys
+
+    private, public, fingerprint = make_keys(path)
+    click.echo(f"private key {private} (keep it secret: mode 0600)")
+    click.echo(f"public key  {public} (give it to whoever verifies: verify --key {public})")
+    click.echo(f"fingerprint {fingerprint}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--key",
+    metavar="KEY",
+    type=click.Path(dir_okay=False),
+    help="Ed25519 private key to sign the manifest with.",
+)
+@click.option("--tsa", metavar="URL", help="RFC 3161 time-stamping authority to stamp it at.")
+def sign(directory: str, key: str | None, tsa: str | None) -> None:
+    """Sign (and/or time-stamp) an existing audit, once it verifies."""
+    from claimcheck.crawl.verify import require_verified
+
+    if not key and not tsa:
+        fail("give --key KEY to sign, --tsa URL to time-stamp, or both")
+    signer = _load_signer(key)
+    require_verified(directory)
+    _seal(directory, signer, tsa)
+
+
+def _load_signer(key: str | None):
+    """The private key for --sign, loaded before any work so a bad key fails first."""
+    if key is None:
+        return None
+    from claimcheck.crawl.signing import load_private_key
+
+    return load_private_key(key)
+
+
+def _seal(directory: str, signer, tsa: str | None) -> None:
+    """Sign the manifest and/or time-stamp it, saying what was written."""
+    if signer is not None:
+        from claimcheck.crawl.signing import SIGNATURE, sign_audit
+
+        signature = sign_audit(directory, signer)
+        click.echo(f"signed {SIGNATURE} with {signature['key_fingerprint']}")
+    if tsa:
+        from claimcheck.crawl.tsa import TOKEN, stamp_audit
+
+        token = stamp_audit(directory, tsa)
+        click.echo(f"time-stamped {TOKEN}: {token.gen_time} by {token.tsa[:100]}")
 
 
 @main.command()
@@ -171,14 +273,16 @@ def history(host: str, db_path: str | None, fmt: str) -> None:
 @click.argument("audit_a")
 @click.argument("audit_b")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def diff(audit_a: str, audit_b: str, fmt: str) -> None:
+@click.option("--no-verify", is_flag=True, help="Use the audits without verifying them first.")
+def diff(audit_a: str, audit_b: str, fmt: str, no_verify: bool) -> None:
     """Compare two audits (earlier, later): new, fixed and persisting findings.
 
+    Both audits are verified first (as `claimcheck verify` does) unless --no-verify.
     Exit 1 when audit B has new error-level findings, 0 otherwise, 2 on bad input.
     """
     from claimcheck.diff import diff_audits, diff_json, diff_text
 
-    result = diff_audits(audit_a, audit_b)
+    result = diff_audits(audit_a, audit_b, verify=not no_verify)
     click.echo(diff_json(result) if fmt == "json" else diff_text(result), nl=False)
     sys.exit(ExitCode.FINDINGS if result.new_errors else ExitCode.CLEAN)
 
@@ -193,9 +297,15 @@ def diff(audit_a: str, audit_b: str, fmt: str) -> None:
     help="Write the report to a file instead of stdout (required for pdf on a terminal).",
 )
 @click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option("--no-verify", is_flag=True, help="Use the audit without verifying it first.")
 @config_option
 def report(
-    directory: str, fmt: str, output: str | None, lang: str, config_file: str | None
+    directory: str,
+    fmt: str,
+    output: str | None,
+    lang: str,
+    no_verify: bool,
+    config_file: str | None,
 ) -> None:
     """The report of an audit directory, re-derived from its WARC: site score, every page
     with its archived copy (WARC record id, SHA-256) and its findings. Nothing is fetched."""
@@ -204,6 +314,10 @@ def report(
     from claimcheck.crawl.report import audit_report_html, audit_report_json
 
     load_manifest(directory)  # exit 2 on a directory that is not an audit
+    if not no_verify:
+        from claimcheck.crawl.verify import require_verified
+
+        require_verified(directory)
     config = load_config(config_file)
     if fmt == "pdf":
         _emit_pdf(directory, config, lang, output)

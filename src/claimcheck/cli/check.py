@@ -199,6 +199,11 @@ def _progress(enabled: bool):
     help="Show each finding's trigger, context, evidence and fix, and suppressed hits.",
 )
 @click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Score an audit directory without verifying its archive first.",
+)
+@click.option(
     "--color/--no-color",
     default=None,
     help="Colour the text output [auto: on a TTY, off with NO_COLOR, on with FORCE_COLOR].",
@@ -224,6 +229,7 @@ def check(
     changed_since: str | None,
     config_file: str | None,
     explain: bool,
+    no_verify: bool,
     color: bool | None,
 ) -> None:
     """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
@@ -251,6 +257,11 @@ def check(
     if config.baseline:
         read_baseline(config.baseline)  # fail before a long run, not after it
     inputs = resolve_inputs(paths, config, changed_since)
+    if not no_verify:  # an audit is verified (as `claimcheck verify` does) before it is scored
+        from claimcheck.crawl.verify import require_verified
+
+        for path in (p for p in inputs if _is_audit_dir(p)):
+            require_verified(path)
     tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
     if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
         from claimcheck.crawl.audit import audit_report
