@@ -99,14 +99,22 @@ def inspect_token(der: bytes, digest: bytes) -> TokenInfo:
     from asn1crypto import tsp
 
     try:
-        response = tsp.TimeStampResp.load(der)
-        status = response["status"]["status"].native
+        status_info = _status(der)
+        status = status_info["status"].native
         if status not in ("granted", "granted_with_mods"):
-            text = response["status"]["status_string"].native or []
+            text = status_info["status_string"].native or []
             return TokenInfo((f"TSA refused: {status} {' '.join(text)[:100]}".strip(),))
-        return _inspect_signed(response["time_stamp_token"], digest)
+        return _inspect_signed(tsp.TimeStampResp.load(der)["time_stamp_token"], digest)
     except Exception as exc:  # asn1crypto parses lazily and raises its own errors
         return TokenInfo((f"unreadable time-stamp token ({type(exc).__name__})",))
+
+
+def _status(der: bytes) -> Any:
+    """The PKIStatusInfo of a TimeStampResp, read on its own: asn1crypto's TimeStampResp
+    requires a token, which a refusal does not carry."""
+    from asn1crypto import core, tsp
+
+    return tsp.PKIStatusInfo.load(core.Sequence.load(der)[0].dump())
 
 
 def _inspect_signed(token: Any, digest: bytes) -> TokenInfo:
