@@ -18,6 +18,7 @@ from claimcheck.cli import main
 from claimcheck.config import Config
 from claimcheck.engine import Engine, build_report, check_paths
 from claimcheck.fingerprint import fingerprint, normalise_path, normalise_sentence
+from claimcheck.i18n import output_lang, suppressed_reason
 from claimcheck.lexicon import default_lexicon
 from claimcheck.model import Report, Severity
 from claimcheck.render import RENDERERS, render
@@ -135,7 +136,7 @@ def test_sarif_rules_match_results_and_indices(report: Report, sarif: dict) -> N
     for descriptor in rules:
         rule = lexicon.rule(descriptor["id"])
         assert descriptor["name"] == rule.name
-        assert descriptor["fullDescription"]["text"] == rule.rationale
+        assert descriptor["fullDescription"]["text"] == rule.rationale_for("en")
         assert descriptor["defaultConfiguration"]["level"] == LEVELS[rule.severity.label]
         assert descriptor["helpUri"] == f"{DOCS_BASE}{rule.code}.md"
         assert (ROOT / "docs" / "rules" / f"{rule.code}.md").is_file()
@@ -161,7 +162,9 @@ def test_sarif_results_mirror_findings_with_suppressions(report: Report, sarif: 
         assert r["partialFingerprints"][FINGERPRINT_KEY] == fingerprint(f.code, f.sentence, f.path)
         if f.suppressed:
             suppressed += 1
-            assert r["suppressions"] == [{"kind": "external", "justification": f.suppressed_by}]
+            lang = output_lang(None, {p.path: p.lang for p in report.files}[f.path])
+            why = suppressed_reason(f.suppressed_by, lang)
+            assert r["suppressions"] == [{"kind": "external", "justification": why}]
         else:
             assert "suppressions" not in r
     assert suppressed == report.summary.suppressed > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from importlib import resources
 
@@ -143,7 +144,12 @@ def test_result_page_downloads(client: TestClient, schema: dict) -> None:
     jsonschema.validate(as_json.json(), schema)
     as_html = client.post("/check", data={**fields, "download": "html"})
     assert as_html.text.startswith("<!doctype html>") and "CC101" in as_html.text
-    assert "http://" not in as_html.text and "https://" not in as_html.text
+    # no external request: nothing loads from elsewhere (links to legal texts are not loads)
+    assert not re.search(r'\b(src|srcset|data)="https?://|<link[^>]+https?://|url\(', as_html.text)
+    external = re.findall(r'href="(https?://[^"]+)"', as_html.text)
+    assert external and all(
+        re.search(r"\.gob\.mx|\.gov|europa\.eu|asa\.org|isscr", u) for u in external
+    )
 
 
 def test_spanish_interface(client: TestClient) -> None:
