@@ -85,6 +85,13 @@ def test_whole_sentence_quote_counts_only_when_asked() -> None:
             "attributed",
         ),
         ("Las autoridades cerraron centros que prometen curar el autismo.", "curar", "attributed"),
+        # a regulator's order about whoever offers such treatments (subjunctive)
+        (
+            "La secretaría exige que las clínicas que ofrezcan terapias curativas con células"
+            " madre pidan un permiso.",
+            "curativas",
+            "attributed",
+        ),
         ("Patients are paying for potential cures abroad.", "cures", "hypothetical"),
         # an organisation's name is not a claim
         ("Cure Parkinson's is funding a new trial.", "Cure", "attributed"),
@@ -120,3 +127,32 @@ def test_quantified_claim_is_hedged() -> None:
     assert _status(
         "Algunos pacientes dejaron la insulina tras el trasplante.", "dejaron la insulina"
     )[1]
+
+
+NEWS_QUOTE = """By Lena Ortiz, health reporter. Published 4 May 2026.
+
+The clinic injects stem cells into knees, records show. Critics say the evidence is thin.
+
+“Our cells rebuild the cartilage completely. They cure arthritis for good,” the owner said.
+"""
+
+
+def test_quotation_over_several_sentences_is_someone_elses_claim() -> None:
+    """On a news page a quotation that runs over several sentences is reported speech in
+    every sentence, not only in the one that closes it; on a clinic's page the same words
+    are the clinic's (its own doctor speaking)."""
+    from claimcheck.config import Config
+    from claimcheck.engine import Engine
+
+    engine = Engine(Config(model="none"))
+    report = engine.check_text(NEWS_QUOTE, "text")
+    assert report.page_type == "editorial"
+    overclaims = [f for f in report.active_findings if f.code.startswith("CC1")]
+    assert overclaims == []
+    quoted = [f for f in report.findings if f.context.status == "quoted"]
+    assert quoted and "rebuild" in quoted[0].sentence
+    clinic = NEWS_QUOTE.split("\n\n", 1)[1].replace("Critics say the evidence is thin.", "")
+    clinic = "Book your consultation at our clinic today. Call us.\n\n" + clinic
+    own = engine.check_text(clinic, "text")
+    assert own.page_type == "commercial"
+    assert any("rebuild" in f.sentence for f in own.active_findings)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
 
-from claimcheck.context import Context, ScanCache, decide_scanned, has_category
+from claimcheck.context import Context, ScanCache, decide_scanned, has_category, in_open_quote
 from claimcheck.evidence import (
     LEVEL_TEXT,
     allowance,
@@ -115,7 +115,7 @@ def requirement_met(
         rule, page, sentence_index, lex, timeout, "standard"
     ):
         return False  # 'conventional treatments help control symptoms': standard care's claim
-    topic = any(page.mentions.values())
+    topic = any(page.mentions.values()) or _is_snippet(page)
     return (
         ("condition" in rule.requires and "condition" in kinds)
         or ("intervention" in rule.requires and bool(kinds & {"intervention", "anaphor"}))
@@ -125,6 +125,14 @@ def requirement_met(
             and _own_subject(rule, page, sentence_index, lex, timeout)
         )
     )
+
+
+def _is_snippet(page: Page) -> bool:
+    """Is the page a snippet ('unknown' type: fewer than three sentences and no seller or
+    editorial cue)? claimcheck is pointed at health marketing, so a snippet is presumed to
+    be about the treatment it is checked for: its health topic and its subject need not
+    be named in it (docs/accuracy.md, decision of 2026-12-05)."""
+    return page.facts is not None and page.facts.page_type == "unknown"
 
 
 def _own_subject(
@@ -143,6 +151,17 @@ def _own_subject(
 
 
 render_text = fill_template  # messages are rule data: the lexicon owns the filling
+
+
+def ruled_out(findings: list[Finding]) -> list[Finding]:
+    """The last step: a hit that context or evidence ruled out says why it is not reported,
+    not the message and rewrite of an overclaim the page did not make."""
+    return [
+        replace(f, message=f"Not reported ({f.name}): {f.suppressed_by}.", suggestion="")
+        if f.suppressed
+        else f
+        for f in findings
+    ]
 
 
 def template_values(
@@ -253,6 +272,8 @@ def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: Sc
     )
     if sentence.block_index in page.references:
         ctx = Context(ContextDecision("attributed", "reference list", "references-section"))
+    elif editorial and ctx.decision.asserted and quoted(page, match.sentence_index, match.start):
+        ctx = Context(ContextDecision("quoted", "quotation", "open-quote"))
     if not ctx.decision.asserted:
         reason = f"context: {ctx.decision.status} by '{ctx.decision.modifier}'"
         return emit(context=ctx.decision, suppressed_by=reason)
@@ -288,6 +309,17 @@ def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: Sc
     severity = Severity(max(Severity.INFO, rule.severity - 1)) if hedged else rule.severity
     context = ContextDecision("asserted", ctx.hedge, "hedged") if hedged else ctx.decision
     return emit(context=context, severity=severity)
+
+
+def quoted(page: Page, i: int, offset: int) -> bool:
+    """Is character `offset` of sentence i inside a quotation that may have opened in an
+    earlier sentence of its block? On an editorial page a quotation is someone else's
+    claim; on a seller's page its own doctor's words are the seller's."""
+    sentence = page.sentences[i]
+    block_start = page.text.rfind("\n\n", 0, sentence.start) + 1
+    return in_open_quote(
+        page.text[block_start : sentence.start + offset], sentence.start + offset - block_start
+    )
 
 
 def _citation_nearby(rule: Rule, page: Page, lex: CompiledLexicon, i: int, timeout: float) -> bool:
@@ -404,9 +436,10 @@ def preclinical_findings(
 #    a. body text: paragraphs, list items and quotes in the main region (not headings,
 #       titles, table cells, image alt text, nav, header, footer or aside blocks);
 #    b. sentences of at least MODEL_ONLY_MIN_WORDS words that name a treatment (or 'our
-#       treatment'); on a commercial or 'unknown' page (a short text) a condition, organ or
-#       biomarker mention, or the page's main intervention, stands for the treatment, as
-#       real copy says 'these cells' or nothing at all (`_names_treatment`);
+#       treatment'); on a commercial page a condition, organ or biomarker mention, or the
+#       page's main intervention, stands for the treatment, as real copy says 'these
+#       cells' or nothing at all; a snippet ('unknown' page: fewer than three sentences,
+#       no cue) is presumed to be about one (`_names_treatment`);
 #    c. not menus or breadcrumbs: no more than one separator such as '|', '>', '›', '»' or
 #       ' · ' between short items;
 #    d. not a heading glued to its paragraph: plain-text and some HTML pages lose the line
@@ -510,13 +543,13 @@ SELLER_PAGE_TYPES = ("commercial", "unknown")
 
 
 def _names_treatment(page: Page, i: int) -> bool:
-    """Step 10b: does sentence i name a treatment or 'our treatment'? On a page that sells
-    (or may sell: 'unknown', e.g. a short text) real copy says 'these cells', 'the
-    treatment' or nothing at all, so there a condition, organ or biomarker mention, or the
-    page's own main intervention, stands for the treatment. Editorial pages keep the
-    strict reading."""
+    """Step 10b: does sentence i name a treatment or 'our treatment'? On a page that sells,
+    real copy says 'these cells', 'the treatment' or nothing at all, so there a condition,
+    organ or biomarker mention, or the page's own main intervention, stands for the
+    treatment; a snippet ('unknown' page) is presumed to be about one (`_is_snippet`).
+    Editorial pages keep the strict reading."""
     mentions = page.mentions.get(i, [])
-    if any(m.kind in ("intervention", "anaphor") for m in mentions):
+    if any(m.kind in ("intervention", "anaphor") for m in mentions) or _is_snippet(page):
         return True
     facts = page.facts
     if facts is None or facts.page_type not in SELLER_PAGE_TYPES:
@@ -534,11 +567,13 @@ def _model_only_threshold(page: Page, thresholds: dict[str, float]) -> float:
 
 def _model_only_candidates(page: Page, flagged: set[int]) -> set[int]:
     """Visible sentences no rule flagged that step 10 allows to become model-only findings."""
+    editorial = page.facts is not None and page.facts.page_type == "editorial"
     return {
         i
         for i in range(len(page.sentences))
         if i not in flagged
         and not page.sentences[i].hidden
+        and not (editorial and quoted(page, i, len(page.sentences[i].text) // 2))
         and model_only_candidate(
             page.sentences[i].text,
             _names_treatment(page, i),
@@ -555,6 +590,7 @@ def apply_model(
     lex: CompiledLexicon,
     classifier,
     rules: Sequence[Rule],
+    scans: ScanCache | None = None,
 ) -> list[Finding]:
     """Annotate CC1xx findings with the model's view and add model-only overclaims."""
     located = {
@@ -563,8 +599,10 @@ def apply_model(
         if f.code.startswith("CC1") and f.scope == "sentence"
     }
     flagged = {i for i in located.values() if i is not None}
+    # A sentence already reported as a testimonial (CC401) is not also a model-only overclaim.
+    told = {page.index.locate(f.start, max(f.end, f.start)) for f in findings if f.code == "CC401"}
     rule = next((r for r in rules if r.code == MODEL_RULE), None)
-    candidates = _model_only_candidates(page, flagged) if rule is not None else set()
+    candidates = _model_only_candidates(page, flagged) - told if rule is not None else set()
     indexes = sorted({i for i in flagged if not page.sentences[i].hidden} | candidates)
     if not indexes:
         return findings
@@ -596,9 +634,26 @@ def apply_model(
     if rule is not None:
         needed = _model_only_threshold(page, thresholds)
         for i in sorted(candidates):
-            if overclaim[i] >= needed:
+            if overclaim[i] >= needed and not _qualified(page, i, scans):
                 out.append(_model_finding(rule, page, lex, i, overclaim[i]))
     return out
+
+
+MODEL_ONLY_VETO = ("QUESTION", "HYPOTHETICAL", "NONHUMAN", "HEDGED")
+
+
+def _qualified(page: Page, i: int, scans: ScanCache | None) -> str | None:
+    """Step 10f: the context modifier that qualifies sentence i as a whole (a negation, a
+    question, a hope, an animal study, someone else's claim, a hedge; reported speech off
+    a seller's page), or None. The model judges wording the rules have no pattern for;
+    who is speaking and how sure they are is still the context's call, as for rules."""
+    if scans is None:
+        return None
+    sentence = scans.get(i, page.sentences[i].text)
+    vetoes = MODEL_ONLY_VETO
+    if page.facts is None or page.facts.page_type != "commercial":
+        vetoes = (*vetoes, "REPORTED")
+    return next((hit for c in vetoes if (hit := has_category(sentence, c))), None)
 
 
 def _model_finding(rule: Rule, page: Page, lex: CompiledLexicon, i: int, p: float) -> Finding:

@@ -86,6 +86,26 @@ def inside_quotes(text: str, start: int, end: int, whole_quote: bool) -> bool:
     return False
 
 
+_OPENING = frozenset("“«")
+_CLOSING = frozenset("”»")
+
+
+def in_open_quote(block: str, position: int) -> bool:
+    """Is `position` of a block inside a quotation opened earlier in the block, even in an
+    earlier sentence? News quotes run over several sentences ('“The cells rebuild the
+    joint. They work.” he said'), so a sentence-level pair check misses all but the last.
+    Curly and angle quotes open and close; straight double quotes toggle."""
+    depth, straight = 0, False
+    for ch in block[:position]:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            straight = not straight
+    return depth > 0 or straight
+
+
 def _question(text: str, start: int) -> bool:
     stripped = text.rstrip()
     if stripped.endswith("?"):

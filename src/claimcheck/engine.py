@@ -15,7 +15,7 @@ from dataclasses import replace
 from itertools import islice
 
 from claimcheck import __version__
-from claimcheck.combine import apply_model, preclinical_findings, trigger_findings
+from claimcheck.combine import apply_model, preclinical_findings, ruled_out, trigger_findings
 from claimcheck.config import Config, select_rules
 from claimcheck.context import ScanCache
 from claimcheck.crawl import readers as _readers  # noqa: F401  (URL and audit inputs)
@@ -190,8 +190,8 @@ class Engine:
                 findings += check(CheckInput(rule, page, self.compiled, claims, timeout))
         classifier = self.classifier
         if classifier is not None and any(r.family == "overclaim" for r in rules):
-            findings = apply_model(findings, page, self.compiled, classifier, rules)
-        return findings
+            findings = apply_model(findings, page, self.compiled, classifier, rules, scans)
+        return ruled_out(findings)
 
     @property
     def classifier(self):
