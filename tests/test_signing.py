@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -86,6 +87,14 @@ class LocalTSA:
                 cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}),
                 cms.CMSAttribute(
                     {"type": "message_digest", "values": [hashlib.sha256(info.dump()).digest()]}
+                ),
+                cms.CMSAttribute(  # ESS: which certificate signed (openssl requires it)
+                    {
+                        "type": "signing_certificate_v2",
+                        "values": [
+                            {"certs": [{"cert_hash": hashlib.sha256(cert.dump()).digest()}]}
+                        ],
+                    }
                 ),
             ]
         )
@@ -294,6 +303,12 @@ def test_a_time_stamp_from_a_local_tsa_is_checked(
     token.write_bytes(bytes(broken))
     assert not verify_audit(str(audit)).ok
     token.write_bytes(good)
+    if shutil.which("openssl"):  # the token is standard: openssl checks it the same way
+        command = ["openssl", "ts", "-verify", "-in", str(token), "-data", str(audit / MANIFEST)]
+        checked = subprocess.run(
+            [*command, "-CAfile", str(tsa.cert_path)], capture_output=True, text=True
+        )
+        assert "Verification: OK" in checked.stdout, checked.stderr
     (tmp_path / "other").mkdir()
     with LocalTSA(tmp_path / "other") as other:
         wrong = cli("verify", str(audit), "--tsa-cert", str(other.cert_path))
