@@ -19,9 +19,10 @@ BAD = str(SAMPLES / "egregious-clinic.html")
 
 
 def test_clean_page_exits_zero(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["check", CLEAN])
+    result = runner.invoke(main, ["check", CLEAN, "--show-clean"])
     assert result.exit_code == 0, result.output
     assert "score 100/100 (A)" in result.output
+    assert "score 100/100" not in runner.invoke(main, ["check", CLEAN]).output
 
 
 def test_findings_exit_one_with_path_line_col(runner: CliRunner) -> None:

@@ -18,9 +18,16 @@ import claimcheck
 
 PACKAGE = Path(claimcheck.__file__).parent
 
-# What a renderer may read: the data model, the lexicon's types (rules, examples) and the
-# finding fingerprint (a pure function of a finding); plus other renderers.
-RENDER_ALLOWED = ("claimcheck.model", "claimcheck.lexicon.types", "claimcheck.fingerprint")
+# What a renderer may read: the data model, the lexicon's types (rules, examples), the
+# finding fingerprint (a pure function of a finding) and the message catalogues and
+# template filling (i18n, messages: presentation data); plus other renderers.
+RENDER_ALLOWED = (
+    "claimcheck.model",
+    "claimcheck.lexicon.types",
+    "claimcheck.fingerprint",
+    "claimcheck.i18n",
+    "claimcheck.messages",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -46,7 +53,8 @@ def _modules(package: str) -> list[Path]:
 
 
 def _own(names: set[str]) -> set[str]:
-    return {n for n in names if n == "claimcheck" or n.startswith("claimcheck.")}
+    """The package's own modules among `names` (`from claimcheck import x` counts as x)."""
+    return {n for n in names if n.startswith("claimcheck.")}
 
 
 def _is_module(name: str) -> bool:
@@ -73,6 +81,18 @@ def test_renderers_read_the_data_model_only(path: Path) -> None:
         and not n.startswith(RENDER_ALLOWED)
     )
     assert not bad, f"{path.name} imports {bad}"
+
+
+@pytest.mark.parametrize("module", RENDER_ALLOWED)
+def test_what_renderers_may_read_reads_no_analysis_either(module: str) -> None:
+    """The allowed modules stay on the data side: no path back to engine or combine."""
+    path = PACKAGE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    if not path.is_file():
+        pytest.skip(f"{module} is not in this version")
+    bad = sorted(
+        n for n in _own(_imports(path)) if _is_module(n) and not n.startswith(RENDER_ALLOWED)
+    )
+    assert not [n for n in bad if n != "claimcheck.errors"], f"{module} imports {bad}"
 
 
 def test_sources_never_imports_the_crawler() -> None:

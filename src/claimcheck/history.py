@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from claimcheck.errors import ClaimcheckError
 from claimcheck.fingerprint import fingerprint, normalise_sentence
@@ -234,10 +235,47 @@ class History:
             "AS findings, "
             "(SELECT COUNT(*) FROM findings f WHERE f.audit_id = a.id AND NOT f.suppressed "
             "AND f.severity = 'error') AS errors "
-            "FROM audits a WHERE a.host = ? ORDER BY a.started, a.id",
-            (host_key(host),),
+            "FROM audits a WHERE a.host = ? OR a.host LIKE ? ESCAPE '\\' "
+            "ORDER BY a.started, a.id",
+            (host_key(host), _any_port(host)),
         ).fetchall()
         return [AuditRow(**{k: row[k] for k in AuditRow.__slots__}) for row in rows]
+
+    def sites(self) -> list[SiteRow]:
+        """Every audited site: its key, number of audits and the latest one's score."""
+        rows = self.conn.execute(
+            "SELECT a.host, COUNT(*) AS audits, MAX(a.started) AS last_started, "
+            "(SELECT b.site_score FROM audits b WHERE b.host = a.host "
+            "ORDER BY b.started DESC, b.id DESC LIMIT 1) AS last_score "
+            "FROM audits a GROUP BY a.host ORDER BY a.host"
+        ).fetchall()
+        return [SiteRow(**{k: row[k] for k in SiteRow.__slots__}) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    """One audited site, as `claimcheck history --list` shows it."""
+
+    host: str
+    audits: int
+    last_started: str
+    last_score: int | None
+
+
+def _any_port(host: str) -> str:
+    """A LIKE pattern for 'this IP or single-label host on any port' when `host` names no
+    port ('127.0.0.1' finds the audit of http://127.0.0.1:8000/, filed as 127.0.0.1:8000);
+    a pattern that matches nothing otherwise."""
+    text = host.strip()
+    key = host_key(text)
+    try:
+        port = urlsplit(text if "://" in text else f"http://{text}/").port
+    except ValueError:
+        port = None
+    if ":" not in key or port is not None:
+        return "\x00"
+    name = key.rsplit(":", 1)[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{name}:%"
 
 
 def host_key(host: str) -> str:

@@ -190,7 +190,8 @@ def parse_directives(doc: Document, known: Sequence[Rule]) -> tuple[list[Directi
 
 def _per_file(doc: Document, config: Config) -> list[tuple[str, str]]:
     """(glob, selector) pairs of per-file-ignores whose glob matches this document."""
-    if not config.per_file_ignores or doc.origin.kind != "file":
+    named = doc.origin.kind == "file" or (doc.origin.kind == "stdin" and doc.path != "-")
+    if not config.per_file_ignores or not named:  # stdin counts once --stdin-filename names it
         return []
     rel = os.path.relpath(os.path.abspath(doc.path), config.root or os.getcwd())
     rel = rel.replace(os.sep, "/")

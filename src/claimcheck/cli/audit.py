@@ -25,13 +25,19 @@ if TYPE_CHECKING:
     type=click.Path(file_okay=False),
     help="Audit directory to create.",
 )
-@click.option("--max-pages", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Most pages (responses) to archive.",
+)
 @click.option(
     "--depth",
     type=click.IntRange(min=0),
     default=3,
     show_default=True,
-    help="Link depth from the seed.",
+    help="Links followed from the seed (0 = the seed page only).",
 )
 @click.option("--allow-host", "allow_hosts", multiple=True, help="Extra host in scope; repeatable.")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (warned and recorded).")
@@ -43,10 +49,26 @@ if TYPE_CHECKING:
     show_default=True,
     help="Seconds between requests to the host (AutoThrottle never goes faster).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
-@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True)
 @click.option(
-    "--max-bytes", type=click.IntRange(min=1), default=10 * 1024 * 1024, show_default=True
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for one response.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Extra attempts per URL after a timeout or a 5xx/429 answer.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=10 * 1024 * 1024,
+    show_default=True,
+    help="Bytes per response body; a larger response is not archived.",
 )
 @click.option(
     "--sign",
@@ -246,15 +268,21 @@ def _seal(directory: str, signer, tsa: str | None) -> None:
 
 
 @main.command()
-@click.argument("host")
+@click.argument("host", required=False)
+@click.option("--list", "list_sites", is_flag=True, help="List every audited site (no HOST).")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def history(host: str, db_path: str | None, fmt: str) -> None:
-    """List the recorded audits of a site (a host, host:port or URL), oldest first."""
+def history(host: str | None, list_sites: bool, db_path: str | None, fmt: str) -> None:
+    """List the recorded audits of a site (a host, host:port or URL), oldest first; without
+    HOST (or with --list), every audited site. An IP or single-label host without a port
+    finds its audits on any port."""
     from dataclasses import asdict
 
     from claimcheck.history import History, audits_table, host_key
 
+    if host is None or list_sites:
+        _history_sites(db_path, fmt)
+        return
     with History(db_path) as db:
         rows = db.audits(host)
         where = db.path
@@ -267,6 +295,28 @@ def history(host: str, db_path: str | None, fmt: str) -> None:
         return
     click.echo(f"{len(rows)} audit(s) of {host_key(host)} ({where})")
     click.echo(audits_table(rows), nl=False)
+
+
+def _history_sites(db_path: str | None, fmt: str) -> None:
+    """`claimcheck history --list`: every audited site with its audit count and last score."""
+    from dataclasses import asdict
+
+    from claimcheck.history import History
+
+    with History(db_path) as db:
+        sites = db.sites()
+        where = db.path
+    if fmt == "json":
+        data = {"db": str(where), "sites": [asdict(s) for s in sites]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not sites:
+        click.echo(f"no audits in {where}", err=True)
+        return
+    click.echo(f"{len(sites)} audited site(s) ({where})")
+    for s in sites:
+        score = "-" if s.last_score is None else str(s.last_score)
+        click.echo(f"{s.host:<32} {s.audits:>3} audit(s)  last {s.last_started}  score {score}")
 
 
 @main.command()

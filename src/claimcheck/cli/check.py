@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from claimcheck.cli.base import config_option, emit, fail, main, split_values, use_color
-from claimcheck.errors import ClaimcheckError, ExitCode
+from claimcheck.errors import ClaimcheckError, ExitCode, SourceError
 
 if TYPE_CHECKING:
     from claimcheck.config import Config
     from claimcheck.model import Report
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "csv", "html")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "csv", "html")
 
 
 def resolve_inputs(paths: Sequence[str], config: Config, changed_since: str | None) -> list[str]:
@@ -104,6 +104,31 @@ def _progress(enabled: bool):
     return tick, done
 
 
+def _check_options(
+    paths: Sequence[str], fmt: str, statistics: bool, stdin_filename: str | None
+) -> None:
+    """Refuse option combinations that would print something other than what was asked."""
+    if statistics and fmt != "text":
+        fail(f"--statistics prints a text table; it cannot be combined with --format {fmt}")
+    if stdin_filename is not None and list(paths) != ["-"]:
+        fail("--stdin-filename names standard input: pass '-' as the only input")
+
+
+def _check_stdin_as(name: str, config: Config) -> Report:
+    """Standard input checked as the file `name` (--stdin-filename): its path in the
+    report and for per-file-ignores, its suffix for the format."""
+    from claimcheck.engine import Engine, build_report
+    from claimcheck.model import error_page
+    from claimcheck.sources import read_stdin
+
+    engine = Engine(config)
+    try:
+        page = engine.check_raw(read_stdin(sys.stdin, name=name))
+    except SourceError as exc:
+        page = error_page(exc.path, exc.kind, exc.detail)
+    return build_report([page], engine)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=str)
 @click.option(
@@ -128,6 +153,42 @@ def _progress(enabled: bool):
     "reports (min-score is not enforced either).",
 )
 @click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when findings or scores would fail the run; unreadable inputs and "
+    "usage errors still exit 2.",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice(["info", "warning", "error"]),
+    default=None,
+    help="Show only findings at or above this severity [info]. Scores and the exit code "
+    "still count every finding.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print the findings only: no score lines and no summary (text format).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print how many findings each rule has, most frequent first, instead of the "
+    "findings (text format).",
+)
+@click.option(
+    "--show-clean",
+    is_flag=True,
+    help="Print a score line for clean files too (text format; --explain does as well).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="With '-': the path stdin is reported as; its suffix gives the format and "
+    "per-file-ignores match it.",
+)
+@click.option(
     "--min-score",
     type=click.IntRange(0, 100),
     default=None,
@@ -140,7 +201,6 @@ def _progress(enabled: bool):
 )
 @click.option(
     "--jurisdiction",
-    "-j",
     "jurisdictions",
     multiple=True,
     help="Force jurisdiction profiles (mx, us, none); repeatable. Default: auto-detect.",
@@ -171,6 +231,7 @@ def _progress(enabled: bool):
     help="Extra lexicon directory merged over the built-in one; repeatable.",
 )
 @click.option(
+    "-j",
     "--jobs",
     type=click.IntRange(min=0),
     default=None,
@@ -213,6 +274,12 @@ def check(
     fmt: str,
     output: str | None,
     fail_on: str | None,
+    exit_zero: bool,
+    min_severity: str | None,
+    quiet: bool,
+    statistics: bool,
+    show_clean: bool,
+    stdin_filename: str | None,
     min_score: int | None,
     allow_empty: bool,
     jurisdictions: tuple[str, ...],
@@ -236,8 +303,11 @@ def check(
     from claimcheck.baseline import apply_baseline, read_baseline
     from claimcheck.config import load_config
     from claimcheck.engine import check_paths
+    from claimcheck.filtering import at_least
     from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.model import Severity
     from claimcheck.render import render
+    from claimcheck.render.text import render_statistics
 
     config = load_config(config_file).with_overrides(
         fail_on=fail_on,
@@ -256,17 +326,21 @@ def check(
     )
     if config.baseline:
         read_baseline(config.baseline)  # fail before a long run, not after it
+    _check_options(paths, fmt, statistics, stdin_filename)
     inputs = resolve_inputs(paths, config, changed_since)
-    if not no_verify:  # an audit is verified (as `claimcheck verify` does) before it is scored
+    audits = [p for p in inputs if _is_audit_dir(p)]
+    if audits and not no_verify:  # an audit is verified (as `claimcheck verify` does) first
         from claimcheck.crawl.verify import require_verified
 
-        for path in (p for p in inputs if _is_audit_dir(p)):
+        for path in audits:
             require_verified(path)
     tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
     if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
         from claimcheck.crawl.audit import audit_report
 
         report = audit_report(inputs[0], config)
+    elif stdin_filename:
+        report = _check_stdin_as(stdin_filename, config)
     else:
         report = check_paths(inputs, config, progress=tick)
         if inputs and not report.files:  # a glob typo in CI must not pass as "all clean"
@@ -278,26 +352,34 @@ def check(
     done()
     if config.baseline:
         report = apply_baseline(report, config.baseline)
+    shown = at_least(report, Severity.parse(min_severity)) if min_severity else report
     colored = use_color(color, output)
-    text = render(
-        report,
-        fmt,
-        explain=explain,
-        color=colored,
-        rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
-        if fmt in ("sarif", "html", "json") or explain
-        else (),
-        fail_on=config.fail_on,
-        texts=_page_texts(report) if fmt == "html" else None,
-        lang=config.lang,
+    text = (
+        render_statistics(shown)
+        if statistics
+        else render(
+            shown,
+            fmt,
+            explain=explain,
+            color=colored,
+            rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
+            if fmt in ("sarif", "html", "json") or explain
+            else (),
+            fail_on=config.fail_on,
+            texts=_page_texts(report) if fmt == "html" else None,
+            lang=config.lang,
+            quiet=quiet,
+            show_clean=show_clean,
+        )
     )
     emit(text, output, colored)
-    if fmt == "text":
+    if fmt == "text" and not quiet:
         for warning in (w for page in report.files for w in page.warnings):
             click.echo(f"claimcheck: warning: {warning}", err=True)
     errors = [e for page in report.files for e in page.errors]
-    for e in errors:
+    for e in errors:  # on stderr only: the text report counts them in its summary
         click.echo(f"claimcheck: error: {e.path}: {e.message}", err=True)
     if errors:
         sys.exit(ExitCode.USAGE)
-    sys.exit(_exit_code(report, config))
+    code = _exit_code(report, config)
+    sys.exit(ExitCode.CLEAN if exit_zero else code)

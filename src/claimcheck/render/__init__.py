@@ -9,6 +9,7 @@ from claimcheck.lexicon.types import Rule
 from claimcheck.model import Report
 from claimcheck.render.csv import render_csv
 from claimcheck.render.github import render_github
+from claimcheck.render.gitlab import render_gitlab
 from claimcheck.render.html import render_html
 from claimcheck.render.json import render_json
 from claimcheck.render.junit import render_junit
@@ -20,6 +21,7 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,
+    "gitlab": render_gitlab,
     "junit": render_junit,
     "csv": render_csv,
     "html": render_html,
@@ -37,17 +39,28 @@ def render(
     fail_on: str = "error",
     texts: Mapping[str, str] | None = None,
     lang: str | None = None,
+    quiet: bool = False,
+    show_clean: bool = False,
 ) -> str:
     """Render a report in one of RENDERERS' formats.
 
     `explain` and `color` apply to text; `rules` (the lexicon's rules) describe the rules in
     SARIF and HTML and add rationale and legal grounds to JSON and explained text; `fail_on`
     splits JUnit findings into failures and output; `texts` (page path -> extracted text)
-    lets HTML show each page's text with its flagged sentences; `lang` is the output
+    lets HTML show each page's text with its flagged sentences; `quiet` and `show_clean`
+    shape the text report (findings only; score lines of clean pages); `lang` is the output
     language setting the report was checked with ('en', 'es', 'auto' or None for auto).
     """
     if fmt == "text":
-        return render_text(report, explain=explain, color=color, lang=lang, rules=rules)
+        return render_text(
+            report,
+            explain=explain,
+            color=color,
+            lang=lang,
+            rules=rules,
+            quiet=quiet,
+            show_clean=show_clean,
+        )
     if fmt == "json":
         return render_json(report, rules=rules, lang=lang)
     if fmt == "sarif":

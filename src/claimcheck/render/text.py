@@ -100,13 +100,11 @@ def _page(
     show_clean: bool = False,
 ) -> list[str]:
     """A page's findings, then its score line: not for a clean page (no active finding)
-    unless `show_clean` or `explain`, never with `quiet` (findings only)."""
+    unless `show_clean` or `explain`, never with `quiet` (findings only). Inputs that could
+    not be read are left to stderr (the CLI prints each once) and the summary's count."""
     lang = i18n.output_lang(setting, p.lang)
     rules = rules or {}
     lines: list[str] = []
-    for e in () if quiet else p.errors:
-        label = _style(i18n.tr(lang, "text.error"), color, fg="red", bold=True)
-        lines.append(f"{p.path}: {label}: {e.message}")
     if p.score is None:
         return lines
     shown = p.findings if explain else p.active_findings
