@@ -14,7 +14,6 @@ from claimcheck.errors import ClaimcheckError
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option(
     "--jurisdiction",
-    "-j",
     "jurisdictions",
     multiple=True,
     help="Default jurisdiction profiles (mx, us, none) when a request says 'auto'.",
@@ -48,7 +47,7 @@ def serve(
     deadline: float,
     config_file: str | None,
 ) -> None:
-    """Serve the clinic pre-check page and JSON API (see docs/serve.md). Stores nothing."""
+    """Serve the clinic pre-check page and JSON API (`claimcheck help serve`). Stores nothing."""
     try:
         import uvicorn
 
