@@ -35,7 +35,7 @@ from claimcheck.evidence import (
 from claimcheck.facts import Page
 from claimcheck.lexicon.types import ALLOWED_STRENGTH, Rule, fill_template
 from claimcheck.match import CompiledLexicon, Timeout, find_matches
-from claimcheck.messages import page_texts
+from claimcheck.messages import not_reported, page_texts
 from claimcheck.model import ContextDecision, Evidence, Finding, Match, Mention, Severity
 
 HEADING_KINDS = ("title", "heading")
@@ -153,11 +153,12 @@ def _own_subject(
 render_text = fill_template  # messages are rule data: the lexicon owns the filling
 
 
-def ruled_out(findings: list[Finding]) -> list[Finding]:
-    """The last step: a hit that context or evidence ruled out says why it is not reported,
-    not the message and rewrite of an overclaim the page did not make."""
+def ruled_out(findings: list[Finding], lang: str = "en") -> list[Finding]:
+    """The last step: a hit that context or evidence ruled out says why it is not reported
+    (in the page's output language), not the message and rewrite of an overclaim the page
+    did not make."""
     return [
-        replace(f, message=f"Not reported ({f.name}): {f.suppressed_by}.", suggestion="")
+        replace(f, message=not_reported(f.name, f.suppressed_by, lang), suggestion="")
         if f.suppressed
         else f
         for f in findings

@@ -191,7 +191,7 @@ class Engine:
         classifier = self.classifier
         if classifier is not None and any(r.family == "overclaim" for r in rules):
             findings = apply_model(findings, page, self.compiled, classifier, rules, scans)
-        return ruled_out(findings)
+        return ruled_out(findings, page.lang)
 
     @property
     def classifier(self):

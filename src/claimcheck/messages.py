@@ -240,3 +240,10 @@ def page_texts(
             extra=extra,
         )
     return fill(rule.message_for(lang), values), fill(rule.suggestion_for(lang), rewrite)
+
+
+def not_reported(name: str, why: str | None, lang: str) -> str:
+    """The message of a hit that context or evidence ruled out, in `lang`."""
+    return i18n.tr(
+        lang, "suppressed.not_reported", name=name, why=i18n.suppressed_reason(why, lang)
+    )
