@@ -374,8 +374,9 @@ def test_artifact_uris() -> None:
     assert artifact_uri("https://example.com/a?b=1") == "https://example.com/a?b=1"
 
 
-def test_render_knows_seven_formats_and_rejects_others(report: Report) -> None:
-    assert set(RENDERERS) == {"text", "json", "sarif", "github", "junit", "csv", "html"}
+def test_render_knows_eight_formats_and_rejects_others(report: Report) -> None:
+    formats = {"text", "json", "sarif", "github", "gitlab", "junit", "csv", "html"}
+    assert set(RENDERERS) == formats
     with pytest.raises(ValueError, match="unknown format"):
         render(report, "yaml")
 
