@@ -120,6 +120,17 @@ def test_reported_speech_counts_only_off_the_sellers_page() -> None:
     assert _status(es, "curan", reported=False)[0] == "asserted"
 
 
+def test_goal_or_priority_is_hedged() -> None:
+    """'the treatment should focus on improving symptoms' states an aim, not a result."""
+    es = (
+        "El párkinson no tiene cura, por lo que el tratamiento debe enfocarse en mejorar"
+        " los síntomas."
+    )
+    assert _status(es, "mejorar los síntomas") == ("asserted", True)
+    en = "Our priority is to improve our patients' quality of life."
+    assert _status(en, "improve")[1]
+
+
 def test_quantified_claim_is_hedged() -> None:
     """'some people' qualifies a claim: it is lowered one step, not suppressed."""
     sentence = "Islet transplants have let some people stop insulin injections."

@@ -22,7 +22,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
 
-from claimcheck.context import Context, ScanCache, decide_scanned, has_category, in_open_quote
+from claimcheck.context import (
+    Context,
+    ScanCache,
+    decide_scanned,
+    has_category,
+    in_open_quote,
+    quoted_spans,
+)
 from claimcheck.evidence import (
     LEVEL_TEXT,
     allowance,
@@ -316,11 +323,13 @@ def quoted(page: Page, i: int, offset: int) -> bool:
     """Is character `offset` of sentence i inside a quotation that may have opened in an
     earlier sentence of its block? On an editorial page a quotation is someone else's
     claim; on a seller's page its own doctor's words are the seller's."""
-    sentence = page.sentences[i]
-    block_start = page.text.rfind("\n\n", 0, sentence.start) + 1
-    return in_open_quote(
-        page.text[block_start : sentence.start + offset], sentence.start + offset - block_start
-    )
+    return in_open_quote(_quoted_spans(page.text), page.sentences[i].start + offset)
+
+
+@lru_cache(maxsize=8)
+def _quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The page's quotation spans, found once per page (not once per sentence)."""
+    return quoted_spans(text)
 
 
 def _citation_nearby(rule: Rule, page: Page, lex: CompiledLexicon, i: int, timeout: float) -> bool:
