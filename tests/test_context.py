@@ -122,11 +122,8 @@ def test_reported_speech_counts_only_off_the_sellers_page() -> None:
 
 def test_goal_or_priority_is_hedged() -> None:
     """'the treatment should focus on improving symptoms' states an aim, not a result."""
-    es = (
-        "El párkinson no tiene cura, por lo que el tratamiento debe enfocarse en mejorar"
-        " los síntomas."
-    )
-    assert _status(es, "mejorar los síntomas") == ("asserted", True)
+    es = "Ante una enfermedad sin cura, la terapia debe centrarse en mejorar el bienestar."
+    assert _status(es, "mejorar el bienestar") == ("asserted", True)
     en = "Our priority is to improve our patients' quality of life."
     assert _status(en, "improve")[1]
 

@@ -178,7 +178,7 @@ def test_countries_appear_in_json_and_text(rules: Engine) -> None:
     data = json.loads(render_json(full))
     assert data["files"][0]["countries"] == ["co"]
     assert data["files"][0]["country_reasons"]
-    assert "countries: co" in render_text(full)
+    assert "countries: co" in render_text(full, lang="en", show_clean=True)
 
 
 # ------------------------------------------------------------- what search results show

@@ -57,7 +57,7 @@ def ground_to_dict(g: Ground, lang: str) -> dict[str, str]:
     }
 
 
-def _explained(f: Finding, rule: Rule | None, p: PageReport, lang: str) -> dict[str, Any]:
+def explained(f: Finding, rule: Rule | None, p: PageReport, lang: str) -> dict[str, Any]:
     """A finding with its rule's rationale and the grounds of its page's jurisdictions."""
     out = finding_to_dict(f)
     if f.suppressed_by:
@@ -98,7 +98,7 @@ def page_to_dict(
         "sentences": p.sentence_count,
         "score": p.score,
         "grade": p.grade,
-        "findings": [_explained(f, rules.get(f.code), p, lang) for f in p.findings],
+        "findings": [explained(f, rules.get(f.code), p, lang) for f in p.findings],
         "errors": [_error(e) for e in p.errors],
         "warnings": list(p.warnings),
     }

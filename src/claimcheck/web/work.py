@@ -17,12 +17,13 @@ from typing import Any, Literal
 
 import jinja2
 
+from claimcheck import i18n
 from claimcheck.engine import Engine, build_report
 from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.model import Document, Origin, PageReport, Report
 from claimcheck.render.html import page_view, render_html, strings, template_dir
-from claimcheck.render.json import finding_to_dict, report_to_dict
+from claimcheck.render.json import explained, report_to_dict
 from claimcheck.segment import document_text
 from claimcheck.sources import read_bytes
 
@@ -152,13 +153,16 @@ def check(engine: Engine, job: Job) -> tuple[Result, int]:
     engine = engine.with_page_options(job.jurisdictions, job.page_type, job.lang)
     page = engine.check_document(doc)
     report = build_report([page], engine)
-    page, dropped = cap_findings(page)
+    rules = {r.code: r for r in engine.lexicon.rules}
+    page, dropped = cap_findings(page, rules=rules, lang=i18n.output_lang(job.lang, page.lang))
     if dropped:
         report = replace(report, files=(page,))
     return Result(report, page, document_text(doc), doc.source_text, doc.format), dropped
 
 
-def cap_findings(page: PageReport, budget: int | None = None) -> tuple[PageReport, int]:
+def cap_findings(
+    page: PageReport, budget: int | None = None, rules: dict | None = None, lang: str = "en"
+) -> tuple[PageReport, int]:
     """Keep the findings whose JSON fits in `budget` bytes (default MAX_RESPONSE), active
     ones first; returns the page (with a warning when some were left out) and the number
     left out."""
@@ -166,7 +170,8 @@ def cap_findings(page: PageReport, budget: int | None = None) -> tuple[PageRepor
     ordered = [*page.active_findings, *(f for f in page.findings if f.suppressed)]
     kept, used = [], 0
     for finding in ordered:
-        used += len(json.dumps(finding_to_dict(finding), ensure_ascii=False).encode())
+        rule = (rules or {}).get(finding.code)  # measured as sent: rationale and grounds too
+        used += len(json.dumps(explained(finding, rule, page, lang), ensure_ascii=False).encode())
         if used > budget:
             break
         kept.append(finding)
