@@ -62,11 +62,13 @@ def audit_report_html(directory: str, config: Config | None = None, lang: str = 
 
 def audit_report_json(directory: str, config: Config | None = None) -> tuple[str, Report]:
     """The JSON report of an audit plus an `audit` block (manifest hash, WARC records)."""
+    from claimcheck.lexicon import default_lexicon, load_lexicon
     from claimcheck.render.json import report_to_dict
 
     info = audit_info(directory)
     report = audit_report(directory, config)
-    data = report_to_dict(report)
+    lexicon = load_lexicon(config.lexicons) if config and config.lexicons else default_lexicon()
+    data = report_to_dict(report, lexicon.rules, config.lang if config else None)
     data["audit"] = {k: v for k, v in info.items() if k not in ("pages", "unscored")}
     data["audit"]["pages"] = list(info["pages"].values())
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n", report
