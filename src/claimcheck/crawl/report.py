@@ -49,25 +49,25 @@ def audit_info(directory: str) -> dict[str, Any]:
 def audit_report_html(directory: str, config: Config | None = None, lang: str = "en") -> str:
     """The self-contained HTML report of an audit (one pass over the WARC)."""
     from claimcheck.crawl.screenshots import with_screenshots
-    from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.lexicon import lexicon_for
     from claimcheck.render.html import render_html
 
     info = audit_info(directory)
     info["pages"] = with_screenshots(directory, info["pages"])
     texts: dict[str, str] = {}
     report = audit_report(directory, config, texts)
-    lexicon = load_lexicon(config.lexicons) if config and config.lexicons else default_lexicon()
+    lexicon = lexicon_for(config.lexicons if config else None)
     return render_html(report, rules=lexicon.rules, texts=texts, lang=lang, audit=info)
 
 
 def audit_report_json(directory: str, config: Config | None = None) -> tuple[str, Report]:
     """The JSON report of an audit plus an `audit` block (manifest hash, WARC records)."""
-    from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.lexicon import lexicon_for
     from claimcheck.render.json import report_to_dict
 
     info = audit_info(directory)
     report = audit_report(directory, config)
-    lexicon = load_lexicon(config.lexicons) if config and config.lexicons else default_lexicon()
+    lexicon = lexicon_for(config.lexicons if config else None)
     data = report_to_dict(report, lexicon.rules, config.lang if config else None)
     data["audit"] = {k: v for k, v in info.items() if k not in ("pages", "unscored")}
     data["audit"]["pages"] = list(info["pages"].values())

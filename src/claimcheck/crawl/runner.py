@@ -58,7 +58,7 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
 
     from claimcheck.crawl.spider import AuditLog, SiteSpider
-    from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.lexicon import lexicon_for
     from claimcheck.render.json import render_json
 
     seed = normalise_url(options.seed)
@@ -129,7 +129,7 @@ def run_crawl(
     with open(os.path.join(options.out, REPORT), "w", encoding="utf-8") as handle:
         # the same JSON `claimcheck check AUDIT --format json` writes: rationale and legal
         # grounds included, in the configured output language
-        rules = (load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
+        rules = lexicon_for(config.lexicons).rules
         handle.write(render_json(report, rules=rules, lang=config.lang))
     from claimcheck.crawl.archive import file_sha256
 

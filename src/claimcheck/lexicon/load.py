@@ -341,3 +341,8 @@ def load_lexicon(extra_dirs: Sequence[str | Path] = (), *, builtin: bool = True)
 def default_lexicon() -> Lexicon:
     """The built-in lexicon, loaded once per process."""
     return load_lexicon()
+
+
+def lexicon_for(lexicons: Sequence[str | Path] | None) -> Lexicon:
+    """The lexicon a configuration names: its `lexicons` directory, or the built-in one."""
+    return load_lexicon(lexicons) if lexicons else default_lexicon()
