@@ -23,7 +23,7 @@ from claimcheck.errors import SourceError
 from claimcheck.extract import extract, extract_text
 from claimcheck.facts import Page, collect_mentions, label_meta, page_facts, reference_blocks
 from claimcheck.i18n import output_lang
-from claimcheck.lexicon import Lexicon, Rule, default_lexicon, load_lexicon
+from claimcheck.lexicon import Lexicon, Rule, lexicon_for
 from claimcheck.match import (
     Candidates,
     CompiledLexicon,
@@ -76,12 +76,12 @@ class Engine:
         rules: Sequence[Rule] | None = None,
         *,
         prefilter: bool = True,
+        keyword_filter: bool = True,
     ) -> None:
         self.config = config or Config()
+        self.keyword_filter = keyword_filter  # skip WARC/ARC pages naming nothing (pagefilter)
         if lexicon is None:
-            lexicon = (
-                load_lexicon(self.config.lexicons) if self.config.lexicons else default_lexicon()
-            )
+            lexicon = lexicon_for(self.config.lexicons)
         self.lexicon = lexicon
         self.compiled = CompiledLexicon(lexicon, prefilter=prefilter)
         if rules is None:
@@ -215,9 +215,9 @@ error_report = error_page  # kept under its old name for the crawl and older cal
 _WORKER: Engine | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, keyword_filter: bool = True) -> None:
     global _WORKER
-    _WORKER = Engine(config)
+    _WORKER = Engine(config, keyword_filter=keyword_filter)
 
 
 def _check_in_worker(item: RawInput) -> PageReport:
@@ -229,6 +229,10 @@ def _safe_check(engine: Engine, item: RawInput | SourceError) -> PageReport:
     if isinstance(item, SourceError):
         return error_report(item.path, item.kind, item.detail)
     try:
+        if engine.keyword_filter and getattr(item, "keyword_filter", False):
+            from claimcheck.pagefilter import filtered_check
+
+            return filtered_check(engine, item)
         return engine.check_raw(item)
     except RecursionError:
         return error_report(item.origin.path, "too_deep", "markup nested too deeply to analyse")
@@ -256,7 +260,10 @@ def _parallel(
     ctx = multiprocessing.get_context(method)
     window: list[Future[PageReport] | PageReport] = []
     with ProcessPoolExecutor(
-        jobs, mp_context=ctx, initializer=_init_worker, initargs=(engine.config,)
+        jobs,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(engine.config, engine.keyword_filter),
     ) as pool:
         for item in items:
             if isinstance(item, SourceError):
@@ -299,14 +306,17 @@ def _chain(head: list, rest: Iterable) -> Iterator:
 
 
 def build_report(pages: Iterable[PageReport], engine: Engine) -> Report:
-    """Collect page reports into the Report every renderer prints."""
+    """Collect page reports into the Report every renderer prints; pages the keyword
+    pre-filter skipped are counted, not listed."""
     files = tuple(pages)
+    kept = tuple(p for p in files if not p.prefilter_skipped)
     return Report(
-        files=files,
-        summary=summarise(files),
+        files=kept,
+        summary=summarise(kept),
         tool_version=__version__,
         lexicon_version=engine.lexicon.version,
         model_version=engine.model_version,
+        prefilter_skipped=len(files) - len(kept),
     )
 
 
@@ -314,9 +324,11 @@ def check_paths(
     paths: Sequence[str],
     config: Config | None = None,
     progress: Callable[[PageReport], None] | None = None,
+    keyword_filter: bool = True,
 ) -> Report:
-    """Check files, directories or '-' (stdin) and return the full report."""
-    engine = Engine(config)
+    """Check files, directories or '-' (stdin) and return the full report. With
+    `keyword_filter`, WARC/ARC pages that name nothing of the lexicon are skipped."""
+    engine = Engine(config, keyword_filter=keyword_filter)
     pages = []
     for page in iter_reports(paths, engine=engine):
         if progress:

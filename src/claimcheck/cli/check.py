@@ -238,6 +238,12 @@ def _check_stdin_as(name: str, config: Config) -> Report:
     help="Worker processes for many files (0 = one per core; never more than the cores) [0].",
 )
 @click.option(
+    "--dask",
+    metavar="local|ADDRESS",
+    help="Score on a Dask cluster: 'local' starts workers here (--jobs of them), or a "
+    "scheduler address such as tcp://host:8786 (needs claimcheck[scale]).",
+)
+@click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
     help="Baseline file: findings listed in it are suppressed and do not fail the run.",
@@ -291,6 +297,7 @@ def check(
     exclude: tuple[str, ...],
     lexicon_dirs: tuple[str, ...],
     jobs: int | None,
+    dask: str | None,
     baseline: str | None,
     model: str | None,
     changed_since: str | None,
@@ -304,7 +311,7 @@ def check(
     from claimcheck.config import load_config
     from claimcheck.engine import check_paths
     from claimcheck.filtering import at_least
-    from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.lexicon import lexicon_for
     from claimcheck.model import Severity
     from claimcheck.render import render
     from claimcheck.render.text import render_statistics
@@ -338,11 +345,21 @@ def check(
     if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
         from claimcheck.crawl.audit import audit_report
 
-        report = audit_report(inputs[0], config)
+        if dask:
+            from claimcheck.cluster import cluster_audit_report
+
+            report = cluster_audit_report(dask, inputs[0], config)
+        else:
+            report = audit_report(inputs[0], config)
     elif stdin_filename:
         report = _check_stdin_as(stdin_filename, config)
     else:
-        report = check_paths(inputs, config, progress=tick)
+        if dask:
+            from claimcheck.cluster import cluster_report
+
+            report = cluster_report(dask, inputs, config, progress=tick)
+        else:
+            report = check_paths(inputs, config, progress=tick)
         if inputs and not report.files:  # a glob typo in CI must not pass as "all clean"
             globs = f" (include: {', '.join(config.include)})" if config.include else ""
             where = f"no files to check in {', '.join(inputs)}{globs}"
@@ -362,7 +379,7 @@ def check(
             fmt,
             explain=explain,
             color=colored,
-            rules=(load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).rules
+            rules=lexicon_for(config.lexicons).rules
             if fmt in ("sarif", "html", "json") or explain
             else (),
             fail_on=config.fail_on,

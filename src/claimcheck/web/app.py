@@ -224,9 +224,9 @@ def _lexicon_version(config: Config, engine: Engine | None) -> str:
     """The lexicon version /healthz reports (loading it also fails early on a bad one)."""
     if engine is not None:
         return engine.lexicon.version
-    from claimcheck.lexicon import default_lexicon, load_lexicon
+    from claimcheck.lexicon import lexicon_for
 
-    return (load_lexicon(config.lexicons) if config.lexicons else default_lexicon()).version
+    return lexicon_for(config.lexicons).version
 
 
 def create_app(
