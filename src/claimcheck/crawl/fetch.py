@@ -4,6 +4,7 @@ limit, using only the standard library. Nothing is archived."""
 from __future__ import annotations
 
 import hashlib
+import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -60,15 +61,37 @@ def is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
 
 
+FETCH_DEADLINE = 60.0  # two per-read timeouts: a slow but honest page still arrives
+
+
+def _read_body(response, limit: int, end: float) -> bytes:
+    """At most `limit` bytes of the body, one socket read at a time (`read1` returns what
+    one read gave), stopping with a TimeoutError when the deadline `end` has passed."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        if time.monotonic() >= end:
+            raise TimeoutError("the page took longer than the fetch deadline")
+        block = response.read1(min(1 << 16, limit - size))
+        if not block:
+            break
+        chunks.append(block)
+        size += len(block)
+    return b"".join(chunks)
+
+
 def fetch_url(
     url: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     contact: str | None = None,
+    deadline: float = FETCH_DEADLINE,
 ) -> RawInput:
     """GET `url` (redirects followed) and return its body as a `RawInput` named by the URL.
 
+    `timeout` bounds each socket wait; `deadline` bounds the body read in all, so a server
+    that drips a byte every few seconds is cut off (at most one `timeout` past it).
     Raises `SourceError` (kind "fetch", "too_large", "unsupported", "binary", "empty").
     """
     request = urllib.request.Request(url, headers={"User-Agent": user_agent(contact)})
@@ -78,7 +101,7 @@ def fetch_url(
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise SourceError(url, "too_large", f"{length} bytes is over {max_bytes}")
-            data = response.read(max_bytes + 1)
+            data = _read_body(response, max_bytes + 1, time.monotonic() + deadline)
             final = response.geturl()
     except urllib.error.HTTPError as exc:
         raise SourceError(url, "fetch", f"HTTP {exc.code} {exc.reason}") from None
