@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from claimcheck.crawl.archive import MANIFEST, read_manifest
-from claimcheck.errors import ClaimcheckError
+from claimcheck.crawl.archive import MANIFEST, open_regular, read_manifest
+from claimcheck.errors import ArchiveError, ClaimcheckError
 
 SIGNATURE = "manifest.sig"
 SIGNATURE_KIND = "claimcheck-manifest-signature"
@@ -94,13 +94,11 @@ def _write_new(path: str, data: bytes, mode: int) -> None:
 def _read_small(path: str, what: str) -> bytes:
     """A key or signature file: regular, at most 64 KiB; SigningError otherwise."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise SigningError(f"{path}: {what}: {exc.strerror or exc}") from None
-    with open(fd, "rb", closefd=True) as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise SigningError(f"{path}: {what}: not a regular file")
-        data = handle.read(_MAX_KEY_BYTES + 1)
+        with open_regular(path) as handle:
+            data = handle.read(_MAX_KEY_BYTES + 1)
+    except ArchiveError as exc:
+        detail = str(exc).removeprefix(f"{path}: ")
+        raise SigningError(f"{path}: {what}: {detail}") from None
     if len(data) > _MAX_KEY_BYTES:
         raise SigningError(f"{path}: {what}: larger than {_MAX_KEY_BYTES} bytes")
     return data
