@@ -1,0 +1,182 @@
+"""`check --dask` (issue 14, part 3): a real `distributed.LocalCluster` with two worker
+processes, started and closed here, gives byte for byte the report of a `--jobs 1` run
+(files, an audit read as an input, an audit scored with its site); `--dask local` runs end
+to end; an unreachable scheduler and a missing extra are one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests.helpers import SAMPLES, run_python
+from tests.test_integrity import BASE, HOME, HTML, build_audit
+
+from claimcheck.cli import main
+from claimcheck.cluster import Task, plan_tasks
+from claimcheck.config import Config
+
+distributed = pytest.importorskip("distributed", reason="dask/distributed (claimcheck[scale])")
+
+CLINIC = (
+    "<html><body><h1>Clinic {n}</h1><p>Our stem cell therapy cures diabetes and reverses "
+    "knee arthritis. Book now: $4,900.</p></body></html>"
+)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """Two worker processes, one thread each, no dashboard; closed after the module."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+    ) as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dask") / "audit"
+    about = b"<html><body><p>Nuestra terapia regenera el pancreas.</p></body></html>"
+    build_audit(out, [(BASE + "/", HOME, HTML), (BASE + "/about", about, HTML)])
+    return out
+
+
+RECIPE = (
+    "<html><body><h1>Lemon cake {n}</h1><p>Whisk the butter and sugar until pale. Fold in "
+    "the flour and the zest of two lemons. Bake for forty minutes at 180 degrees. Let it "
+    "cool on a rack before you glaze it. Serve it with tea in the afternoon.</p></body></html>"
+)
+
+
+def write_warc(path: Path, pages: int) -> None:
+    """A gzip-per-record WARC written by warcio itself: clinic pages and recipes."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for n in range(pages):
+            body = (CLINIC if n % 3 == 0 else RECIPE).format(n=n).encode()
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                f"http://site-{n}.test/", "response", payload=io.BytesIO(body), http_headers=headers
+            )
+            writer.write_record(record)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["check", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_config_ships_with_dask_serialisation() -> None:
+    """The task argument is the Config (plain values), not an Engine or a model."""
+    from distributed.protocol import deserialize, serialize
+
+    config = Config(jurisdictions=("mx",), select=("CC1",), jobs=2)
+    header, frames = serialize(config)
+    assert deserialize(header, frames) == config
+    assert sum(len(f) for f in frames) < 4096
+
+
+def test_files_and_audit_input_same_as_one_job(cluster: str, audit: Path, tmp_path) -> None:
+    """Samples, then an audit read as one input among others, then 40 small pages (more
+    tasks than the window holds): same JSON, in the same order, as --jobs 1."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(40):
+        (many / f"page-{n:02d}.html").write_text(CLINIC.format(n=n), encoding="utf-8")
+    inputs = [str(SAMPLES), str(audit), str(many)]
+    code1, local, _ = run(*inputs, "--jobs", "1", "--format", "json")
+    code2, dask, err = run(*inputs, "--dask", cluster, "--format", "json")
+    assert code1 == code2 == 1, err
+    assert '"path": "' + BASE + '/about"' in local
+    assert local.count('"path": "') == dask.count('"path": "')
+    assert dask == local
+
+
+def test_audit_site_score_same_as_one_job(cluster: str, audit: Path) -> None:
+    code1, local, _ = run(str(audit), "--jobs", "1", "--format", "json")
+    code2, dask, err = run(str(audit), "--dask", cluster, "--format", "json")
+    assert code1 == code2, err
+    assert '"site": {' in local
+    assert dask == local
+
+
+def test_text_report_same_and_pages_in_input_order(cluster: str, tmp_path) -> None:
+    for name in ("b.html", "a.html", "c.html"):
+        (tmp_path / name).write_text(CLINIC.format(n=name), encoding="utf-8")
+    named = [str(tmp_path / n) for n in ("c.html", "a.html", "b.html")]
+    _, local, _ = run(*named, "--jobs", "1")
+    _, dask, err = run(*named, "--dask", cluster)
+    assert dask == local, err
+    assert dask.index("c.html") < dask.index("a.html") < dask.index("b.html")
+
+
+def test_warc_in_byte_ranges_same_as_one_job(cluster: str, tmp_path) -> None:
+    """A WARC is cut into record-aligned byte ranges, one task each; the pages come back
+    in record order and the pre-filter's skip count is the same as in one process."""
+    warcfile = pytest.importorskip("claimcheck.crawl.warcfile", reason="the WARC reader")
+    if not hasattr(warcfile, "warc_ranges"):
+        pytest.skip("this WARC reader cannot cut byte ranges")
+    warc = tmp_path / "mixed.warc.gz"
+    write_warc(warc, 60)
+    tasks = list(plan_tasks([str(warc)], Config(), threads=2))
+    assert len(tasks) >= 2 and all(isinstance(t, Task) and t.kind == "range" for t in tasks)
+    assert tasks[0].start == 0 and tasks[-1].end == warc.stat().st_size
+    assert all(a.end == b.start for a, b in pairwise(tasks))
+    code1, local, _ = run(str(warc), "--jobs", "1", "--format", "json")
+    code2, dask, err = run(str(warc), "--dask", cluster, "--format", "json")
+    assert code1 == code2 == 1, err
+    assert local.count('"path": "http://site-') == 20  # the clinics; the recipes skipped:
+    assert '"prefilter_skipped": 40' in local
+    assert dask == local
+
+
+def test_dask_local_end_to_end() -> None:
+    page = str(SAMPLES / "careful-clinic.html")
+    code1, local, _ = run(page, "--jobs", "1", "--format", "json")
+    code2, dask, err = run(page, "--dask", "local", "--jobs", "1", "--format", "json")
+    assert (code2, dask) == (code1, local), err
+
+
+def test_unreachable_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:  # a port nothing listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("CLAIMCHECK_DASK_TIMEOUT", "1")
+    code, out, err = run(str(SAMPLES), "--dask", f"tcp://127.0.0.1:{port}")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
+
+
+def test_without_dask_names_the_extra(tmp_path) -> None:
+    page = tmp_path / "p.txt"
+    shutil.copy(SAMPLES / "plain-copy.txt", page)
+    block = "import sys; sys.modules.update(dict.fromkeys(['dask', 'distributed']))"
+    cli = "from claimcheck.cli import main; main()"
+    result = run_python(
+        "-c", f"{block}; sys.argv = ['claimcheck', *sys.argv[1:]]; {cli}",
+        "check", str(page), "--dask", "local",
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "claimcheck: error: --dask needs dask and distributed, which are not installed: "
+        "pip install 'claimcheck[scale]'"
+    ]
