@@ -32,6 +32,7 @@ from claimcheck.crawl.sweep import site_dir_name, write_sweep
 from claimcheck.sweepexport import SITE_COLUMNS
 from claimcheck.sweepreport import build_sweep_report
 
+ARTIFACTS = ROOT / "test-artifacts"
 FAST = ["--delay", "0", "--timeout", "2", "--retries", "0", "--depth", "1", "--max-pages", "4"]
 HOSTILE = "<script>window.__pwned = 1</script>"
 
@@ -155,7 +156,7 @@ def sweep(tmp_path_factory) -> Iterator[dict]:
             "site": "failed.invalid",
             "dir": "sites/failed.invalid",
             "status": "failed",
-            "reason": "DNS lookup failed",
+            "reason": "DNS lookup failed <img src=x onerror=alert(1)>",
         }
     )
     index = {"kind": "claimcheck-sweep", "sweep_version": "1.0", "sites": entries}
@@ -260,7 +261,8 @@ def test_html_is_self_contained_escaped_and_charted(sweep: dict) -> None:
     assert html.count("<svg") == 3  # distribution, rules, scores over time
     assert "<polyline" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html, re.I)
-    assert "<script" not in html.lower()
+    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
     assert "Sites ranked by score (worst first)" in html
     assert html.index(sweep["keys"]["bad"]) < html.index(sweep["keys"]["clean"])
@@ -317,3 +319,39 @@ def test_not_a_sweep_is_one_line_and_exit_2(tmp_path: Path, index: str | None) -
     assert len(err.strip().splitlines()) == 1 and err.startswith("claimcheck: error:")
     code, _, err = _run("sweep", "report", str(tmp_path / "missing"))
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_html_renders_in_headless_chromium_without_any_request(sweep: dict) -> None:
+    """Optional: the report in a real browser requests nothing but itself, runs no script
+    and draws its charts."""
+    from claimcheck.crawl.browser import BrowserError, launch_chromium, sync_playwright_api
+
+    out = sweep["root"] / "browser.html"
+    code, _, err = _run("sweep", "report", str(sweep["dir"]), "-o", str(out), "--no-history")
+    assert code == 0, err
+    requests: list[str] = []
+    errors: list[str] = []
+    try:
+        api = sync_playwright_api("the sweep report browser test")
+        with api.sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            try:
+                page = browser.new_page(viewport={"width": 1100, "height": 900})
+                page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.on("request", lambda r: requests.append(r.url))
+                page.goto(out.as_uri())
+                page.wait_for_load_state("load")
+                boxes = [page.locator("svg.chart").nth(n).bounding_box() for n in range(2)]
+                assert all(b and b["width"] > 300 and b["height"] > 50 for b in boxes)
+                assert page.locator("[data-testid=ranking] tbody tr").count() == 2
+                assert page.get_by_text("window.__pwned = 1").count() >= 1
+                assert page.evaluate("typeof window.__pwned") == "undefined"
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "sweep-report.png"), full_page=True)
+            finally:
+                browser.close()
+    except BrowserError as exc:
+        pytest.skip(f"{exc} (.ci/run installs Debian's chromium as root)")
+    assert errors == []
+    assert requests == [out.as_uri()]
