@@ -355,3 +355,20 @@ def test_html_renders_in_headless_chromium_without_any_request(sweep: dict) -> N
         pytest.skip(f"{exc} (.ci/run installs Debian's chromium as root)")
     assert errors == []
     assert requests == [out.as_uri()]
+
+
+def test_a_file_or_an_audit_is_not_a_sweep(sweep: dict) -> None:
+    audit = next((sweep["dir"] / "sites").iterdir())
+    for path in (audit, audit / "manifest.json"):
+        code, out, err = _run("sweep", "report", str(path))
+        assert code == 2 and not out and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_unreadable_history_loses_only_the_chart(sweep: dict, tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    code, html, err = _run(
+        "sweep", "report", str(sweep["dir"]), "--format", "html", "--db", str(db)
+    )
+    assert code == 0 and "warning: history not read" in err
+    assert html.count("<svg") == 2 and "not a usable history database" in html

@@ -111,6 +111,7 @@ def sweep_dict(report: SweepReport) -> dict[str, Any]:
         "by_code": [{"code": c, "name": n, "findings": k} for c, n, k in report.by_code],
         "by_jurisdiction": [{"jurisdiction": j, "findings": k} for j, k in report.by_jurisdiction],
         "worst_findings": [asdict(f) for f in report.worst],
+        "notes": list(report.notes),
     }
 
 

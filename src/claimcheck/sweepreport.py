@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from claimcheck.errors import ArchiveError, ClaimcheckError
+from claimcheck.history import HistoryError
 from claimcheck.model import Severity
 from claimcheck.score import FAMILY_FACTOR, SEVERITY_WEIGHT
 
@@ -93,6 +94,7 @@ class SweepReport:
     by_severity: dict[str, int]
     worst: tuple[WorstFinding, ...]
     history_db: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def ranked(self) -> tuple[SiteResult, ...]:
@@ -235,6 +237,8 @@ def _load_site(directory: str, entry: dict[str, Any]) -> _Loaded | SiteResult:
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         return _unranked(entry, f"report.json: malformed ({type(exc).__name__})")
     site = report.get("site") or {}
+    if not _is_score(site.get("score")) or not all(_is_score(r.page_score) for r in rows):
+        return _unranked(entry, "report.json: malformed (a score is not 0-100)")
     codes = Counter(r.code for r in rows)
     top = min(codes.items(), key=lambda kv: (-kv[1], kv[0]))[0] if codes else ""
     return _Loaded(
@@ -263,6 +267,11 @@ def _load_site(directory: str, entry: dict[str, Any]) -> _Loaded | SiteResult:
     )
 
 
+def _is_score(value: object) -> bool:
+    """None or an int from 0 to 100 (a bool is not a score)."""
+    return value is None or (type(value) is int and 0 <= value <= 100)
+
+
 def _history(
     db_path: str | None, sites: Iterable[str]
 ) -> tuple[str | None, dict[str, tuple[HistoryPoint, ...]]]:
@@ -278,7 +287,9 @@ def _history(
         for site in sites:
             rows = db.audits(site)
             out[site] = tuple(
-                HistoryPoint(r.started, r.site_score) for r in rows if r.site_score is not None
+                HistoryPoint(str(r.started), r.site_score)
+                for r in rows
+                if _is_score(r.site_score) and r.site_score is not None
             )
     return path, out
 
@@ -324,7 +335,13 @@ def build_sweep_report(
         (loaded.append if isinstance(item, _Loaded) else others.append)(item)  # type: ignore[arg-type]
         if progress is not None:
             progress(n, len(index["sites"]))
-    db_used, points = _history(db_path, [x.result.site for x in loaded]) if history else (None, {})
+    notes: list[str] = []
+    db_used, points = None, {}
+    if history:
+        try:
+            db_used, points = _history(db_path, [x.result.site for x in loaded])
+        except HistoryError as exc:  # the sites are verified; only the chart is lost
+            notes.append(f"history not read: {exc}")
     scored = sorted((x.result for x in loaded if x.result.score is not None), key=_rank_key)
     ranked = [_with(s, rank=n, history=points.get(s.site, ())) for n, s in enumerate(scored, 1)]
     unscored = [x.result for x in loaded if x.result.score is None]
@@ -346,6 +363,7 @@ def build_sweep_report(
         by_severity={s: sum(f.severity == s for f in findings) for s in SEVERITIES},
         worst=tuple(sorted(findings, key=lambda f: _worst_key(f, rank))[:top]),
         history_db=db_used,
+        notes=tuple(notes),
     )
 
 

@@ -45,7 +45,7 @@ def _link_base(directory: str, output: str | None) -> str:
 
 
 @sweep.command("report")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory")
 @click.option(
     "--format",
     "fmt",
@@ -107,6 +107,8 @@ def report(
         text = sweep_text(data, lang)
     if emit(text, output):
         click.echo(f"wrote {output}", err=True)
+    for note in data.notes:
+        click.echo(f"claimcheck: warning: {note}", err=True)
     if data.not_verified:
         from claimcheck.crawl.verify import shown
 
