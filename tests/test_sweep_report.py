@@ -142,7 +142,7 @@ def sweep(tmp_path_factory) -> Iterator[dict]:
             "seed": url + "/",
             "site": site_key(url + "/"),
             "dir": f"sites/{dirs[k].name}",
-            "status": "done",
+            "status": "incomplete" if k == "clean" else "done",  # ranked, and marked
             "pages": 1,
             "errors": 0,
             "manifest_sha256": file_sha256(str(dirs[k] / "manifest.json")),
@@ -222,6 +222,7 @@ def test_csv_has_one_row_per_site_in_rank_order(sweep: dict, tmp_path: Path) -> 
     ]
     assert [r["rank"] for r in rows] == ["1", "2", "", "", ""]
     assert rows[2]["verified"] == "false" and rows[2]["score"] == ""
+    assert [r["status"] for r in rows[:3]] == ["done", "incomplete", "done"]
     assert int(rows[0]["findings_error"]) >= 2 and rows[0]["grade"] == "F"
     assert int(rows[1]["score"]) > int(rows[0]["score"])
 
@@ -299,6 +300,7 @@ def test_text_summary_by_default(sweep: dict) -> None:
     lines = text.splitlines()
     assert lines[0] == "5 site(s) in the sweep: 2 ranked, 3 left out of the ranking."
     assert sweep["keys"]["bad"] in lines[2] and sweep["keys"]["clean"] in lines[3]
+    assert lines[3].endswith("(crawl incomplete)") and "incomplete" not in lines[2]
 
 
 @pytest.mark.parametrize(

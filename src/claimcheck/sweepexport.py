@@ -135,7 +135,8 @@ def sweep_text(report: SweepReport, lang: str = "en") -> str:
     for s in report.ranked:
         sev = "/".join(str(s.by_severity[k]) for k in SEVERITIES)
         score = f"{s.score} ({s.grade})"
-        out.append(f"{s.rank:>6}  {score:>10} {s.pages:>7}  {sev:<9} {_one_line(s.site)}")
+        mark = f" ({t['sweep.incomplete']})" if s.status == "incomplete" else ""
+        out.append(f"{s.rank:>6}  {score:>10} {s.pages:>7}  {sev:<9} {_one_line(s.site)}{mark}")
     for s in report.sites:
         if s.rank is None:
             label = _left_out_label(s, t)
