@@ -59,7 +59,13 @@ def _link_base(directory: str, output: str | None) -> str:
     type=click.Path(dir_okay=False),
     help="Write the report to this file instead of stdout.",
 )
-@click.option("--lang", type=click.Choice(["en", "es"]), default="en", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "es"]),
+    default="en",
+    show_default=True,
+    help="Language of the headings and labels (findings keep the language of their crawl).",
+)
 @click.option(
     "--top",
     type=click.IntRange(min=1),
