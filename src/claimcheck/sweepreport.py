@@ -332,7 +332,10 @@ def build_sweep_report(
     others: list[SiteResult] = []
     for n, entry in enumerate(index["sites"], 1):
         item = _load_site(directory, entry)
-        (loaded.append if isinstance(item, _Loaded) else others.append)(item)  # type: ignore[arg-type]
+        if isinstance(item, _Loaded):
+            loaded.append(item)
+        else:
+            others.append(item)
         if progress is not None:
             progress(n, len(index["sites"]))
     notes: list[str] = []
