@@ -90,6 +90,26 @@ if TYPE_CHECKING:
     help="Also store a full-page PNG of each HTML page, rendered from the archive in headless "
     "Chromium (needs claimcheck[browser]; skipped with a warning when unavailable).",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Share one crawl frontier through this Redis (redis://host:port/db) with other "
+    "workers; this worker writes OUT/parts/WORKER-ID/ (then `claimcheck merge OUT`).",
+)
+@click.option("--worker-id", metavar="ID", help="With --redis: this worker's part [hostname-pid].")
+@click.option(
+    "--audit-id",
+    metavar="ID",
+    help="With --redis: the id every worker of the audit shares [the name of --out].",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="With --redis: stop once the shared queue has been idle this many seconds.",
+)
 @config_option
 def crawl(
     url: str,
@@ -108,6 +128,10 @@ def crawl(
     db_path: str | None,
     no_history: bool,
     screenshots: bool,
+    redis_url: str | None,
+    worker_id: str | None,
+    audit_id: str | None,
+    idle_timeout: float,
     config_file: str | None,
 ) -> None:
     """Crawl a site politely into an audit directory: WARC, manifest.json, report.json.
@@ -132,6 +156,11 @@ def crawl(
         retries=retries,
         max_bytes=max_bytes,
     )
+    if redis_url:
+        if sign_key or tsa or screenshots:
+            fail("--sign, --tsa and --screenshots apply to the merged audit, not to a part")
+        _crawl_worker(options, redis_url, worker_id, audit_id, idle_timeout, config_file)
+        return
     manifest, report = run_crawl(options, load_config(config_file), screenshots=screenshots)
     s = report.summary
     click.echo(
@@ -397,3 +426,62 @@ def _emit_pdf(directory: str, config: Config, lang: str, output: str | None) -> 
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"wrote {output} ({len(data) // 1024} KB)", err=True)
+
+
+def _crawl_worker(
+    options,
+    redis_url: str,
+    worker_id: str | None,
+    audit_id: str | None,
+    idle_timeout: float,
+    config_file: str | None,
+) -> None:
+    """`crawl --redis`: one worker of a shared frontier, its pages in OUT/parts/WORKER-ID/."""
+    from claimcheck.config import load_config
+    from claimcheck.crawl.redis_frontier import (
+        FrontierSpec,
+        clean_id,
+        default_worker_id,
+        run_worker,
+    )
+
+    spec = FrontierSpec(
+        url=redis_url,
+        audit_id=clean_id(audit_id or os.path.basename(os.path.normpath(options.out))),
+        worker_id=clean_id(worker_id) if worker_id else default_worker_id(),
+        max_pages=options.max_pages,
+        idle_timeout=idle_timeout,
+    )
+    manifest, _ = run_worker(options, spec, load_config(config_file))
+    click.echo(
+        f"part {spec.worker_id} of audit {spec.audit_id}: {len(manifest['pages'])} page(s) "
+        f"archived, {len(manifest['errors'])} error(s); when every worker has stopped: "
+        f"claimcheck merge {options.out}"
+    )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@config_option
+def merge(directory: str, config_file: str | None) -> None:
+    """Merge the parts of a `crawl --redis` audit (DIRECTORY/parts/*) into one audit in
+    DIRECTORY: one WARC, one manifest, report.json. Incomplete parts are salvaged and listed."""
+    from claimcheck.config import load_config
+    from claimcheck.crawl.archive import MANIFEST, file_sha256
+    from claimcheck.crawl.merge import merge_parts
+
+    manifest, report = merge_parts(directory, load_config(config_file))
+    for part in manifest["parts"]:
+        why = f" ({part['reason']})" if part["status"] != "complete" else ""
+        click.echo(f"{part['status']:<10} {part['worker_id']}: {part['pages']} page(s){why}")
+    s = report.summary
+    click.echo(
+        f"audit {manifest['audit_id']}: {len(manifest['pages'])} page(s) from "
+        f"{len(manifest['parts'])} part(s), {s.files} scored, {s.findings} finding(s)"
+    )
+    click.echo(
+        f"manifest sha256 {file_sha256(os.path.join(directory, MANIFEST))} — keep it with the "
+        "case file"
+    )
+    if not manifest["pages"]:
+        fail(f"no page in any part of {directory}")

@@ -48,7 +48,10 @@ def _write_json(path: str, data: dict[str, Any]) -> None:
 
 
 def run_crawl(
-    options: CrawlOptions, config: Config | None = None, screenshots: bool = False
+    options: CrawlOptions,
+    config: Config | None = None,
+    screenshots: bool = False,
+    frontier: Any = None,
 ) -> tuple[dict, Report]:
     """Crawl, archive, and score; returns (manifest, report). Raises CrawlError.
 
@@ -73,6 +76,8 @@ def run_crawl(
     stamp = started.replace("-", "").replace(":", "").replace("+0000", "Z")
     audit_id = f"{site_key(seed).replace(':', '_')}-{stamp}-{uuid.uuid4().hex[:8]}"
     settings = scrapy_settings(options)
+    if frontier is not None:  # crawl --redis: claimcheck.crawl.redis_frontier.Frontier
+        settings.update(frontier.scrapy_settings())
     archive = WarcArchive(options.out)
     archive.write_warcinfo(
         {

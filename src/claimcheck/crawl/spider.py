@@ -182,7 +182,15 @@ class SiteSpider(scrapy.Spider):
         }
         yield from self._start_crawl([])
 
+    @property
+    def frontier(self) -> Any:
+        """The shared Redis frontier of `crawl --redis` (redis_frontier.Frontier), else None."""
+        settings = getattr(self, "settings", None)
+        return settings.get("CLAIMCHECK_FRONTIER") if settings is not None else None
+
     def _start_crawl(self, sitemaps: list[str]) -> Iterator[Request]:
+        if self.frontier is not None and not self.frontier.claim_seed():
+            return  # another worker of the shared frontier queues the seed and sitemaps
         if self.options.sitemaps:
             for url in dict.fromkeys([*sitemaps, urljoin(self.seed, "/sitemap.xml")]):
                 request = self.sitemap_request(url, 0)
@@ -276,6 +284,10 @@ class SiteSpider(scrapy.Spider):
             reason = "robots"
         elif depth > self.options.depth:
             reason = "depth"
+        elif self.frontier is not None:  # admitted once per audit, --max-pages across workers
+            reason = self.frontier.admit(url)
+            if reason == "seen":
+                return None
         elif self.scheduled >= self.options.max_pages:
             reason = "page limit"
         if reason:

@@ -1,0 +1,300 @@
+"""`crawl --redis` and `merge`: worker processes sharing one frontier on a real Redis.
+
+A real `redis-server` (Debian's) runs on 127.0.0.1 for the module, without persistence;
+a small clinic site of 30 pages, each answered after a short delay, counts the fetches
+of every path. The tests skip with a reason when redis-server is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REDIS_SERVER = shutil.which("redis-server") or (
+    "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
+)
+pytestmark = pytest.mark.skipif(
+    REDIS_SERVER is None, reason="redis-server is not installed (apt-get install redis-server)"
+)
+PAGES = 30
+CLAIMCHECK = [sys.executable, "-m", "claimcheck"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1: no RDB, no AOF, stopped after the module."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _page(n: int) -> bytes:
+    links = " ".join(
+        f'<a href="/p/{m}">Página {m}</a>'
+        for m in ((n * 3 + 1) % PAGES, (n * 7 + 2) % PAGES, n + 1)
+        if 0 < m < PAGES
+    )
+    return (
+        '<!DOCTYPE html><html lang="es-MX"><head><meta charset="utf-8">'
+        f"<title>Clínica {n}</title></head><body><main><h1>Tratamiento {n}</h1>"
+        f"<p>Nuestras células madre curan la diabetes tipo 2, página {n}.</p>"
+        f"<nav>{links}</nav></main></body></html>"
+    ).encode()
+
+
+class CountingSite:
+    """Pages /p/1 .. /p/29 and a home page linking to the first ones; every fetch is
+    counted per path, and every page is answered after `delay` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        self.fetches: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with site.lock:
+                    site.fetches[self.path] += 1
+                if self.path == "/robots.txt":
+                    self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+                    return
+                if self.path == "/":
+                    time.sleep(delay)
+                    self._send(200, _page(0), "text/html; charset=utf-8")
+                    return
+                if self.path.startswith("/p/"):
+                    tail = self.path[3:]
+                    if tail.isdigit() and 0 < int(tail) < PAGES:
+                        time.sleep(delay)
+                        self._send(200, _page(int(tail)), "text/html; charset=utf-8")
+                        return
+                self._send(404, b"not here", "text/plain")
+
+            def _send(self, status: int, body: bytes, ctype: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                return None  # a killed worker's broken connection is expected here
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def page_paths(self) -> set[str]:
+        """Every page of the site (what a complete crawl archives)."""
+        return {"/"} | {f"/p/{n}" for n in range(1, PAGES)}
+
+    def close(self) -> None:
+        """Stop serving."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site_factory() -> Iterator:
+    sites: list[CountingSite] = []
+
+    def make(delay: float) -> CountingSite:
+        sites.append(CountingSite(delay))
+        return sites[-1]
+
+    yield make
+    for s in sites:
+        s.close()
+
+
+def _worker(site: CountingSite, out: Path, redis_url: str, worker: str, audit: str, *extra: str):
+    return subprocess.Popen(
+        [
+            *CLAIMCHECK,
+            "crawl",
+            site.url,
+            "--out",
+            str(out),
+            "--redis",
+            redis_url,
+            "--worker-id",
+            worker,
+            "--audit-id",
+            audit,
+            "--delay",
+            "0",
+            "--depth",
+            "10",
+            "--no-history",
+            "--idle-timeout",
+            "1",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLAIMCHECK, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _paths(urls) -> list[str]:
+    return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]
+
+
+def test_two_workers_share_the_frontier_and_fetch_each_url_once(
+    redis_url: str, site_factory, tmp_path: Path
+) -> None:
+    site = site_factory(0.3)
+    out = tmp_path / "audit"
+    workers = [_worker(site, out, redis_url, f"w{i}", "two-workers") for i in (1, 2)]
+    results = [w.communicate(timeout=60) for w in workers]
+    for w, (_, stderr) in zip(workers, results, strict=True):
+        assert w.returncode == 0, stderr[-2000:]
+    pages = {
+        w: json.loads((out / "parts" / w / "manifest.json").read_text())["pages"]
+        for w in ("w1", "w2")
+    }
+    assert pages["w1"] and pages["w2"], "both workers archived pages"
+    archived = _paths(p["url"] for part in pages.values() for p in part)
+    assert sorted(archived) == sorted(site.page_paths())  # complete, each page in one part
+    twice = {path: n for path, n in site.fetches.items() if path != "/robots.txt" and n > 1}
+    assert not twice, f"fetched more than once: {twice}"
+    assert site.fetches["/robots.txt"] <= 2  # each worker reads the rules for itself
+
+    merged = _run("merge", str(out))
+    assert merged.returncode == 0, merged.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(_paths(p["url"] for p in manifest["pages"])) == sorted(site.page_paths())
+    assert {p["status"] for p in manifest["parts"]} == {"complete"}
+    verified = _run("verify", str(out))
+    assert verified.returncode == 0, verified.stdout
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["files"] == PAGES
+
+
+def test_global_page_limit(redis_url: str, site_factory, tmp_path: Path) -> None:
+    site = site_factory(0.02)
+    out = tmp_path / "audit"
+    workers = [
+        _worker(site, out, redis_url, f"w{i}", "limited", "--max-pages", "12") for i in (1, 2)
+    ]
+    for w in workers:
+        w.communicate(timeout=60)
+        assert w.returncode == 0
+    total = sum(
+        len(json.loads((out / "parts" / w / "manifest.json").read_text())["pages"])
+        for w in ("w1", "w2")
+    )
+    assert total == 12  # the limit counts across workers, not per worker
+
+
+def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
+    redis_url: str, site_factory, tmp_path: Path
+) -> None:
+    site = site_factory(0.3)
+    out = tmp_path / "audit"
+    victim = _worker(site, out, redis_url, "victim", "killed")
+    time.sleep(0.5)
+    survivor = _worker(site, out, redis_url, "survivor", "killed")
+    warc = out / "parts" / "victim" / "crawl.warc.gz"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sum(site.fetches.values()) < 8:
+        time.sleep(0.05)
+    time.sleep(0.1)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=10)
+    with open(warc, "ab") as handle:  # a record cut short by the kill, as a crash leaves it
+        handle.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03truncated")
+    _, stderr = survivor.communicate(timeout=60)
+    assert survivor.returncode == 0, stderr[-2000:]
+    assert not (out / "parts" / "victim" / "manifest.json").exists()
+
+    merged = _run("merge", str(out))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert "incomplete victim" in merged.stdout
+    manifest = json.loads((out / "manifest.json").read_text())
+    archived = _paths(p["url"] for p in manifest["pages"])
+    assert sorted(archived) == sorted(site.page_paths()), (merged.stdout, stderr[-3000:])
+    parts = {p["worker_id"]: p for p in manifest["parts"]}
+    assert parts["victim"]["status"] == "incomplete"
+    assert parts["victim"]["truncated_bytes"] > 0
+    assert parts["victim"]["pages"] > 0  # its whole records were kept
+    assert parts["survivor"]["status"] == "complete"
+    # only what the victim had popped and not finished may be fetched again: at most its
+    # 4 downloads (CONCURRENT_REQUESTS) and the responses waiting for their callbacks
+    twice = [path for path, n in site.fetches.items() if path != "/robots.txt" and n > 1]
+    assert len(twice) <= 8, twice
+    assert all(n <= 2 for n in site.fetches.values())
+    verified = _run("verify", str(out))
+    assert verified.returncode == 0, verified.stdout
+
+
+def test_unreachable_redis_is_a_one_line_usage_error(site_factory, tmp_path: Path) -> None:
+    site = site_factory(0)
+    port = _free_port()
+    result = _run(
+        "crawl", site.url, "--out", str(tmp_path / "a"), "--redis", f"redis://127.0.0.1:{port}/0"
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--redis redis://127.0.0.1" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_merge_without_parts_is_a_usage_error(tmp_path: Path) -> None:
+    result = _run("merge", str(tmp_path))
+    assert result.returncode == 2
+    assert "nothing to merge" in result.stderr
