@@ -207,6 +207,8 @@ class PageReport:
     warnings: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     country_reasons: tuple[str, ...] = ()
+    prefilter_skipped: bool = False
+    """A WARC/ARC page the keyword pre-filter skipped: counted in the report, not listed."""
 
     @property
     def active_findings(self) -> tuple[Finding, ...]:
@@ -292,6 +294,8 @@ class Report:
     baseline: BaselineResult | None = None
     model_version: str | None = None
     site: SiteScore | None = None
+    prefilter_skipped: int = 0
+    """Archived pages the keyword pre-filter skipped (no treatment, condition or cue)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,6 +271,11 @@ def _check_stdin_as(name: str, config: Config) -> Report:
     help="Score an audit directory without verifying its archive first.",
 )
 @click.option(
+    "--no-prefilter",
+    is_flag=True,
+    help="Check every page of WARC/ARC files, also those naming no treatment or condition.",
+)
+@click.option(
     "--color/--no-color",
     default=None,
     help="Colour the text output [auto: on a TTY, off with NO_COLOR, on with FORCE_COLOR].",
@@ -304,6 +309,7 @@ def check(
     config_file: str | None,
     explain: bool,
     no_verify: bool,
+    no_prefilter: bool,
     color: bool | None,
 ) -> None:
     """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
@@ -359,8 +365,8 @@ def check(
 
             report = cluster_report(dask, inputs, config, progress=tick)
         else:
-            report = check_paths(inputs, config, progress=tick)
-        if inputs and not report.files:  # a glob typo in CI must not pass as "all clean"
+            report = check_paths(inputs, config, progress=tick, keyword_filter=not no_prefilter)
+        if inputs and not report.files and not report.prefilter_skipped:  # a glob typo in CI
             globs = f" (include: {', '.join(config.include)})" if config.include else ""
             where = f"no files to check in {', '.join(inputs)}{globs}"
             if not allow_empty:

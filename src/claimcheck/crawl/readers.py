@@ -1,5 +1,6 @@
 """The crawl package's input readers, plugged into `sources.iter_inputs`: a URL fetched
-once (standard library only) and an audit directory read back from its WARC.
+once (standard library only), an audit directory read back from its WARC, and any WARC
+or ARC file named on the command line.
 
 `claimcheck.engine` imports this module; `sources` never imports the crawl package, so
 readers depend on sources and not the other way round.
@@ -49,5 +50,25 @@ class AuditReader:
         yield from iter_audit_inputs(path)
 
 
+class WarcFileReader:
+    """A named .warc, .warc.gz, .arc or .arc.gz file: its HTML and text responses
+    (crawl/warcfile.py; warcio comes with the `crawl` extra)."""
+
+    def accepts(self, path: str) -> bool:
+        """True for a regular file whose name ends in a WARC or ARC suffix (any case)."""
+        name = path.lower()
+        return name.endswith((".warc", ".warc.gz", ".arc", ".arc.gz")) and os.path.isfile(path)
+
+    def read(self, path: str, max_bytes: int) -> Iterator[RawInput | SourceError]:
+        """Every page of the file, streamed one record at a time."""
+        try:
+            from claimcheck.crawl.warcfile import iter_warc_inputs
+        except ImportError:
+            yield SourceError(path, "unreadable", "reading WARC files needs claimcheck[crawl]")
+            return
+        yield from iter_warc_inputs(path, max_bytes)
+
+
 register_reader(UrlReader())
 register_reader(AuditReader())
+register_reader(WarcFileReader())

@@ -141,6 +141,8 @@ def report_to_dict(
             "grade": s.grade,
         },
     }
+    if report.prefilter_skipped:  # archived pages not listed (docs/warc.md)
+        out["summary"]["prefilter_skipped"] = report.prefilter_skipped
     if by_code:
         out["grounds_legend"] = i18n.tr(report_lang, "grounds.legend")
     if report.baseline is not None:

@@ -171,6 +171,8 @@ def render_text(
         return "".join(line + "\n" for line in lines)
     summary_lang = i18n.report_lang(lang, [p.lang for p in report.files])
     lines.append(_summary(report, summary_lang))
+    if report.prefilter_skipped:
+        lines.append(i18n.tr(summary_lang, "text.prefilter_skipped", n=report.prefilter_skipped))
     if explain and by_code:
         lines.append(i18n.tr(summary_lang, "grounds.legend"))
     lines += _baseline(report, summary_lang)
