@@ -268,3 +268,81 @@ def diff_json(result: DiffResult) -> str:
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class SweepDiff:
+    """Two sweeps compared site by site (matched by site key, in sweep A's order, then
+    B's new sites); sites with an audit on one side only are listed, not compared."""
+
+    a: str
+    b: str
+    sites: tuple[tuple[str, DiffResult], ...]
+    only_a: tuple[str, ...]
+    only_b: tuple[str, ...]
+
+    @property
+    def new_errors(self) -> int:
+        return sum(result.new_errors for _, result in self.sites)
+
+
+def _sweep_sites(directory: str) -> dict[str, str]:
+    """Site key → audit directory for the sites of a sweep that have an audit."""
+    from claimcheck.crawl.archive import load_manifest
+    from claimcheck.crawl.sweep import is_sweep_dir, sweep_site_dirs
+
+    if not is_sweep_dir(directory):
+        raise DiffError(f"{directory}: not a sweep directory (compare a sweep with a sweep)")
+    return {load_manifest(path)["site"]: path for path in sweep_site_dirs(directory)}
+
+
+def diff_sweeps(dir_a: str, dir_b: str, verify: bool = True) -> SweepDiff:
+    """Compare sweep A (earlier) with sweep B (later) site by site, each pair as
+    `diff_audits` compares two audits (verified first with `verify`)."""
+    sites_a, sites_b = _sweep_sites(dir_a), _sweep_sites(dir_b)
+    common = [site for site in sites_a if site in sites_b]
+    return SweepDiff(
+        a=dir_a,
+        b=dir_b,
+        sites=tuple(
+            (site, diff_audits(sites_a[site], sites_b[site], verify=verify)) for site in common
+        ),
+        only_a=tuple(site for site in sites_a if site not in sites_b),
+        only_b=tuple(site for site in sites_b if site not in sites_a),
+    )
+
+
+def sweep_diff_text(result: SweepDiff) -> str:
+    """The text `claimcheck diff SWEEP_A SWEEP_B` prints: each site's diff, then the
+    sites on one side only and a total."""
+    out = [f"A: {result.a}", f"B: {result.b}", ""]
+    for site, diff in result.sites:
+        out += [f"== {site} ==", diff_text(diff)]
+    out.append(f"only in A ({len(result.only_a)}): {', '.join(result.only_a) or 'none'}")
+    out.append(f"only in B ({len(result.only_b)}): {', '.join(result.only_b) or 'none'}")
+    new = sum(len(d.new) for _, d in result.sites)
+    fixed = sum(len(d.fixed) for _, d in result.sites)
+    out.append(
+        f"{len(result.sites)} site(s) compared: {new} new ({result.new_errors} error(s)), "
+        f"{fixed} fixed"
+    )
+    return "\n".join(out) + "\n"
+
+
+def sweep_diff_json(result: SweepDiff) -> str:
+    """The JSON `claimcheck diff SWEEP_A SWEEP_B --format json` prints: each site's diff
+    as `diff --format json` writes it, under its site key."""
+    data = {
+        "a": result.a,
+        "b": result.b,
+        "sites": [{"site": site, **json.loads(diff_json(diff))} for site, diff in result.sites],
+        "only_in_a": list(result.only_a),
+        "only_in_b": list(result.only_b),
+        "summary": {
+            "sites": len(result.sites),
+            "new": sum(len(d.new) for _, d in result.sites),
+            "new_errors": result.new_errors,
+            "fixed": sum(len(d.fixed) for _, d in result.sites),
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

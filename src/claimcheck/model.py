@@ -280,6 +280,8 @@ class SiteScore:
     grade: str | None
     pages: int
     reasons: tuple[str, ...] = ()
+    host: str | None = None
+    """The site's key (its host) when the score is one of a sweep's `Report.sites`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +296,8 @@ class Report:
     baseline: BaselineResult | None = None
     model_version: str | None = None
     site: SiteScore | None = None
+    sites: tuple[SiteScore, ...] = ()
+    """A sweep's site scores, one per site in sweep order (`site` is then None)."""
     prefilter_skipped: int = 0
     """Archived pages the keyword pre-filter skipped (no treatment, condition or cue)."""
 

@@ -17,13 +17,28 @@ if TYPE_CHECKING:
 
 
 @main.command()
-@click.argument("url")
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sites",
+    "sites_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Crawl every site listed in FILE (one URL a line, '#' comments) into one sweep "
+    "directory; several URLs do the same.",
+)
+@click.option(
+    "--concurrent-sites",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="With several sites: how many are crawled at once (each keeps its own politeness).",
+)
 @click.option(
     "--out",
     "out",
     required=True,
     type=click.Path(file_okay=False),
-    help="Audit directory to create.",
+    help="Audit directory to create (a sweep directory with several sites).",
 )
 @click.option(
     "--max-pages",
@@ -112,7 +127,9 @@ if TYPE_CHECKING:
 )
 @config_option
 def crawl(
-    url: str,
+    urls: tuple[str, ...],
+    sites_file: str | None,
+    concurrent_sites: int,
     out: str,
     max_pages: int,
     depth: int,
@@ -136,15 +153,19 @@ def crawl(
 ) -> None:
     """Crawl a site politely into an audit directory: WARC, manifest.json, report.json.
 
-    The finished audit is recorded in the history database (see `claimcheck history`).
+    Several URLs or --sites FILE crawl many sites in one run into a sweep directory
+    (sweep.json and one audit per site under sites/). Each finished audit is recorded in the
+    history database (see `claimcheck history`).
     """
     from claimcheck.config import load_config
     from claimcheck.crawl import CrawlOptions
     from claimcheck.crawl.runner import run_crawl
 
+    if not urls and not sites_file:
+        fail("give a URL, several URLs, or --sites FILE")
     signer = _load_signer(sign_key)  # a bad key or passphrase fails before the crawl
     options = CrawlOptions(
-        seed=url,
+        seed=urls[0] if urls else "",
         out=out,
         max_pages=max_pages,
         depth=depth,
@@ -156,6 +177,15 @@ def crawl(
         retries=retries,
         max_bytes=max_bytes,
     )
+    if sites_file or len(urls) > 1:
+        if screenshots:
+            fail("--screenshots works on a one-site crawl; crawl that site on its own")
+        if redis_url:
+            fail("--redis takes one site for now; crawl a sweep without it")
+        _crawl_sweep(urls, sites_file, options, concurrent_sites, load_config(config_file))
+        _finish_sweep(out, signer, tsa, db_path, no_history)
+        return
+    url = urls[0]
     if redis_url:
         if sign_key or tsa or screenshots:
             fail("--sign, --tsa and --screenshots apply to the merged audit, not to a part")
@@ -194,6 +224,64 @@ def crawl(
         fail(f"no page archived from {url}" + (f" ({'; '.join(why[:3])})" if why else ""))
 
 
+def _crawl_sweep(
+    urls: tuple[str, ...],
+    sites_file: str | None,
+    options,
+    concurrent_sites: int,
+    config: Config,
+) -> None:
+    """`crawl URL1 URL2 ...` / `crawl --sites FILE`: every site into one sweep directory,
+    one line per site; exit 2 when no site archived a page, a warning when some failed."""
+    from claimcheck.crawl.multisite import plan_sites, read_sites_file, run_sweep
+
+    entries = [(f"argument {i}", u) for i, u in enumerate(urls, start=1)]
+    if sites_file:
+        entries += read_sites_file(sites_file)
+    plan = plan_sites(entries)
+    for warning in plan.warnings:
+        click.echo(f"claimcheck: warning: {warning}", err=True)
+    outcomes = run_sweep(plan, options, config, concurrent_sites)
+    for o in outcomes:
+        score = "" if o.score is None else f", site score {o.score}/100 ({o.grade})"
+        why = f": {o.reason}" if o.reason and o.status != "done" else ""
+        click.echo(f"{o.status:<10} {o.site}: {o.pages} page(s), {o.errors} error(s){score}{why}")
+    failed = [o for o in outcomes if o.status != "done"]
+    click.echo(
+        f"sweep {os.path.normpath(options.out)}: {len(outcomes) - len(failed)} of "
+        f"{len(outcomes)} site(s) done"
+    )
+    if not any(o.pages for o in outcomes):
+        fail(f"no page archived from any of the {len(outcomes)} site(s)")
+    if failed:
+        names = ", ".join(o.site for o in failed[:10]) + (" ..." * (len(failed) > 10))
+        click.echo(
+            f"claimcheck: warning: {len(failed)} of {len(outcomes)} site(s) failed or are "
+            f"incomplete: {names} (reasons in sweep.json)",
+            err=True,
+        )
+
+
+def _finish_sweep(out: str, signer, tsa: str | None, db_path: str | None, no_history: bool) -> None:
+    """Sign and time-stamp each site audit of a sweep and record each in the history."""
+    from claimcheck.crawl.sweep import sweep_site_dirs
+
+    dirs = sweep_site_dirs(out)
+    for directory in dirs:
+        _seal(directory, signer, tsa)
+    if no_history or not dirs:
+        return
+    from claimcheck.history import History
+
+    try:
+        with History(db_path) as history:
+            for directory in dirs:
+                history.record_audit(directory)
+            click.echo(f"{len(dirs)} site audit(s) recorded in {history.path}")
+    except ClaimcheckError as exc:
+        click.echo(f"claimcheck: warning: sweep not recorded in the history: {exc}", err=True)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option(
@@ -215,9 +303,13 @@ def crawl(
 )
 def verify(directory: str, key: str | None, expect: str | None, tsa_cert: str | None) -> None:
     """Recompute every hash and WARC digest of an audit directory, and check its signature
-    and time-stamp; exit 1 on any mismatch, 2 when it is not a readable audit."""
+    and time-stamp; exit 1 on any mismatch, 2 when it is not a readable audit. A sweep
+    directory is verified site by site (OK/FAIL per site, then a total)."""
+    from claimcheck.crawl.sweep import is_sweep_dir
     from claimcheck.crawl.verify import verify_audit
 
+    if is_sweep_dir(directory):
+        _verify_sweep(directory, key, expect, tsa_cert)
     result = verify_audit(directory, key=key, expect=expect, tsa_cert=tsa_cert)
     for problem in result.problems:
         click.echo(f"FAIL {problem}")
@@ -229,6 +321,29 @@ def verify(directory: str, key: str | None, expect: str | None, tsa_cert: str | 
     for note in result.notes:
         click.echo(note)
     sys.exit(ExitCode.CLEAN if result.ok else ExitCode.FINDINGS)
+
+
+def _verify_sweep(
+    directory: str, key: str | None, expect: str | None, tsa_cert: str | None
+) -> None:
+    """`verify SWEEP_DIR`: one OK/FAIL line per site, its problems, a total; exits."""
+    from claimcheck.crawl.sweep import verify_sweep
+    from claimcheck.crawl.verify import shown
+
+    if expect:
+        fail("--expect names one manifest: verify a site of the sweep (DIR/sites/NAME) with it")
+    results = verify_sweep(directory, key=key, tsa_cert=tsa_cert)
+    for r in results:
+        mark = "OK  " if r.ok else "FAIL"
+        click.echo(f"{mark} {shown(r.site)} ({r.status}): {shown(r.summary, 300)}")
+        for problem in r.problems:
+            click.echo(f"     {shown(problem, 300)}")
+    bad = sum(not r.ok for r in results)
+    click.echo(
+        f"{'OK' if not bad else 'FAILED'}: {len(results) - bad} of {len(results)} site(s) "
+        f"verified{f', {bad} failed' if bad else ''}"
+    )
+    sys.exit(ExitCode.FINDINGS if bad else ExitCode.CLEAN)
 
 
 @main.command()
@@ -359,8 +474,15 @@ def diff(audit_a: str, audit_b: str, fmt: str, no_verify: bool) -> None:
     Both audits are verified first (as `claimcheck verify` does) unless --no-verify.
     Exit 1 when audit B has new error-level findings, 0 otherwise, 2 on bad input.
     """
+    from claimcheck.crawl.sweep import is_sweep_dir
     from claimcheck.diff import diff_audits, diff_json, diff_text
 
+    if is_sweep_dir(audit_a) or is_sweep_dir(audit_b):
+        from claimcheck.diff import diff_sweeps, sweep_diff_json, sweep_diff_text
+
+        sweep = diff_sweeps(audit_a, audit_b, verify=not no_verify)
+        click.echo(sweep_diff_json(sweep) if fmt == "json" else sweep_diff_text(sweep), nl=False)
+        sys.exit(ExitCode.FINDINGS if sweep.new_errors else ExitCode.CLEAN)
     result = diff_audits(audit_a, audit_b, verify=not no_verify)
     click.echo(diff_json(result) if fmt == "json" else diff_text(result), nl=False)
     sys.exit(ExitCode.FINDINGS if result.new_errors else ExitCode.CLEAN)
@@ -391,7 +513,11 @@ def report(
     from claimcheck.config import load_config
     from claimcheck.crawl.archive import load_manifest
     from claimcheck.crawl.report import audit_report_html, audit_report_json
+    from claimcheck.crawl.sweep import is_sweep_dir
 
+    if is_sweep_dir(directory):
+        _report_sweep(directory, fmt, output, no_verify, load_config(config_file))
+        return
     load_manifest(directory)  # exit 2 on a directory that is not an audit
     if not no_verify:
         from claimcheck.crawl.verify import require_verified
@@ -406,6 +532,38 @@ def report(
     else:
         text, _ = audit_report_json(directory, config)
     if emit(text, output):
+        click.echo(f"wrote {output}", err=True)
+
+
+def _report_sweep(
+    directory: str, fmt: str, output: str | None, no_verify: bool, config: Config
+) -> None:
+    """`report SWEEP_DIR --format json`: each site's audit report (as `report SITE_DIR
+    --format json` writes it) under its sweep entry. HTML and PDF render one site."""
+    from claimcheck.crawl.archive import audit_path
+    from claimcheck.crawl.report import audit_report_json
+    from claimcheck.crawl.sweep import load_sweep, require_sweep_verified, sweep_site_dirs
+
+    if fmt != "json":
+        fail(
+            f"{directory} is a sweep: render one site with `claimcheck report "
+            f"{os.path.join(directory, 'sites', 'NAME')}`, every site with --format json, "
+            "or the ranking with `claimcheck sweep report`"
+        )
+    if not no_verify:
+        require_sweep_verified(directory)
+    index = load_sweep(directory)
+    with_audit = set(sweep_site_dirs(directory))
+    sites = []
+    for entry in index["sites"]:
+        path = audit_path(directory, entry["dir"], "site dir")
+        site = dict(entry)
+        if path in with_audit:
+            text, _ = audit_report_json(path, config)
+            site["report"] = json.loads(text)
+        sites.append(site)
+    data = {"kind": "claimcheck-sweep-report", "started": index.get("started"), "sites": sites}
+    if emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output):
         click.echo(f"wrote {output}", err=True)
 
 

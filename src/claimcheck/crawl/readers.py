@@ -33,10 +33,15 @@ class UrlReader:
 
 
 class AuditReader:
-    """A directory written by `claimcheck crawl`: its pages come from the WARC."""
+    """A directory written by `claimcheck crawl`: its pages come from the WARC. A sweep
+    (`crawl --sites`) is read site after site, in sweep order."""
 
     def accepts(self, path: str) -> bool:
-        """True for a directory whose manifest.json says it is an audit."""
+        """True for a directory whose manifest.json says it is an audit, or a sweep."""
+        if os.path.isfile(os.path.join(path, "sweep.json")):
+            from claimcheck.crawl.sweep import is_sweep_dir
+
+            return is_sweep_dir(path)
         if not os.path.isfile(os.path.join(path, "manifest.json")):
             return False
         from claimcheck.crawl.archive import is_audit_dir
@@ -46,8 +51,10 @@ class AuditReader:
     def read(self, path: str, max_bytes: int) -> Iterator[RawInput | SourceError]:
         """Every archived page (the archive's own size limits apply, not `max_bytes`)."""
         from claimcheck.crawl.archive import iter_audit_inputs
+        from claimcheck.crawl.sweep import is_sweep_dir, sweep_site_dirs
 
-        yield from iter_audit_inputs(path)
+        for directory in sweep_site_dirs(path) if is_sweep_dir(path) else [path]:
+            yield from iter_audit_inputs(directory)
 
 
 class WarcFileReader:

@@ -7,9 +7,9 @@ import json
 import os
 import sys
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimcheck import __version__
 from claimcheck.config import Config
@@ -26,6 +26,9 @@ from claimcheck.crawl.scope import normalise_url, site_key
 from claimcheck.crawl.settings import CrawlOptions, scrapy_settings, user_agent
 from claimcheck.errors import CrawlError
 from claimcheck.model import Report
+
+if TYPE_CHECKING:
+    from claimcheck.crawl.spider import AuditLog
 
 
 def _now() -> str:
@@ -61,23 +64,42 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
 
     from claimcheck.crawl.spider import AuditLog, SiteSpider
-    from claimcheck.lexicon import lexicon_for
-    from claimcheck.render.json import render_json
 
-    seed = normalise_url(options.seed)
-    _prepare(options.out)
     if options.ignore_robots:
         print(
             "claimcheck: warning: --ignore-robots: robots.txt is not obeyed; "
             "this is recorded in the audit manifest",
             file=sys.stderr,
         )
-    started = _now()
-    stamp = started.replace("-", "").replace(":", "").replace("+0000", "Z")
-    audit_id = f"{site_key(seed).replace(':', '_')}-{stamp}-{uuid.uuid4().hex[:8]}"
+    start = start_audit(options)
     settings = scrapy_settings(options)
     if frontier is not None:  # crawl --redis: claimcheck.crawl.redis_frontier.Frontier
         settings.update(frontier.scrapy_settings())
+    log = AuditLog()
+    process = CrawlerProcess(settings=settings)
+    process.crawl(SiteSpider, options=options, archive=start.archive, log=log)
+    process.start()
+    log.progress(0, final=True)
+    return finish_audit(options, config, start, log, screenshots)
+
+
+@dataclass(frozen=True)
+class AuditStart:
+    """An audit directory made ready for a crawl: its id, start time and open WARC."""
+
+    audit_id: str
+    started: str
+    archive: WarcArchive
+
+
+def start_audit(options: CrawlOptions) -> AuditStart:
+    """Create the (empty) audit directory and open its WARC with the warcinfo record; used
+    once per site, by a single-site crawl and by each site of a sweep. Raises CrawlError."""
+    seed = normalise_url(options.seed)
+    _prepare(options.out)
+    started = _now()
+    stamp = started.replace("-", "").replace(":", "").replace("+0000", "Z")
+    audit_id = f"{site_key(seed).replace(':', '_')}-{stamp}-{uuid.uuid4().hex[:8]}"
     archive = WarcArchive(options.out)
     archive.write_warcinfo(
         {
@@ -88,11 +110,23 @@ def run_crawl(
             "audit-id": audit_id,
         }
     )
-    log = AuditLog()
-    process = CrawlerProcess(settings=settings)
-    process.crawl(SiteSpider, options=options, archive=archive, log=log)
-    process.start()
-    log.progress(0, final=True)
+    return AuditStart(audit_id, started, archive)
+
+
+def finish_audit(
+    options: CrawlOptions,
+    config: Config | None,
+    start: AuditStart,
+    log: AuditLog,
+    screenshots: bool = False,
+) -> tuple[dict, Report]:
+    """Close the WARC of a finished (or interrupted) crawl, write its manifest, score it
+    from the archive and write report.json; returns (manifest, report)."""
+    from claimcheck.lexicon import lexicon_for
+    from claimcheck.render.json import render_json
+
+    seed = normalise_url(options.seed)
+    audit_id, started, archive = start.audit_id, start.started, start.archive
     ended = _now()
     warc_sha = archive.close()
     manifest: dict[str, Any] = {

@@ -155,6 +155,17 @@ def report_to_dict(
             "pages": site.pages,
             "reasons": i18n.reasons(site.reasons, report_lang),
         }
+    if report.sites:  # a sweep: one site score per site (docs/sweep.md)
+        out["sites"] = [
+            {
+                "site": s.host,
+                "score": s.score,
+                "grade": s.grade,
+                "pages": s.pages,
+                "reasons": i18n.reasons(s.reasons, report_lang),
+            }
+            for s in report.sites
+        ]
     return out
 
 
