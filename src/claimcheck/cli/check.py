@@ -88,6 +88,14 @@ def _is_audit_dir(path: str) -> bool:
     return is_audit_dir(path)
 
 
+def _is_sweep_dir(path: str) -> bool:
+    if not os.path.isfile(os.path.join(path, "sweep.json")):
+        return False
+    from claimcheck.crawl.sweep import is_sweep_dir
+
+    return is_sweep_dir(path)
+
+
 def _progress(enabled: bool):
     count = 0
 
@@ -342,6 +350,12 @@ def check(
     _check_options(paths, fmt, statistics, stdin_filename)
     inputs = resolve_inputs(paths, config, changed_since)
     audits = [p for p in inputs if _is_audit_dir(p)]
+    sweeps = [p for p in inputs if _is_sweep_dir(p)]
+    if sweeps and not no_verify:  # a sweep: every site's audit, and the index's hashes
+        from claimcheck.crawl.sweep import require_sweep_verified
+
+        for path in sweeps:
+            require_sweep_verified(path)
     if audits and not no_verify:  # an audit is verified (as `claimcheck verify` does) first
         from claimcheck.crawl.verify import require_verified
 
@@ -357,6 +371,10 @@ def check(
             report = cluster_audit_report(dask, inputs[0], config)
         else:
             report = audit_report(inputs[0], config)
+    elif len(inputs) == 1 and sweeps:  # a sweep: every site's pages, a site score per site
+        from claimcheck.crawl.sweep import sweep_report
+
+        report = sweep_report(inputs[0], config)
     elif stdin_filename:
         report = _check_stdin_as(stdin_filename, config)
     else:
