@@ -169,6 +169,7 @@ def test_report_diff_and_history_understand_a_sweep(sweep, index, tmp_path):
     report = claimcheck("report", str(out), "--format", "json")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
+    assert data["kind"] == "claimcheck-sweep-audits"
     assert [s["site"] for s in data["sites"]] == [e["site"] for e in index["sites"]]
     assert all("audit" in s["report"] for s in data["sites"])
     html = claimcheck("report", str(out), "--format", "html")

@@ -562,7 +562,7 @@ def _report_sweep(
             text, _ = audit_report_json(path, config)
             site["report"] = json.loads(text)
         sites.append(site)
-    data = {"kind": "claimcheck-sweep-report", "started": index.get("started"), "sites": sites}
+    data = {"kind": "claimcheck-sweep-audits", "started": index.get("started"), "sites": sites}
     if emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output):
         click.echo(f"wrote {output}", err=True)
 
