@@ -117,4 +117,4 @@ def test_url_and_audit_readers_are_registered_by_the_engine() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout.splitlines()
-    assert out == ["['AuditReader', 'UrlReader']", "[]"]
+    assert out == ["['AuditReader', 'UrlReader', 'WarcFileReader']", "[]"]
