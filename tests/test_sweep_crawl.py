@@ -9,15 +9,20 @@ cannot restart inside pytest) with politeness off and small limits, as in test_c
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.helpers import run_python
+from tests.helpers import ROOT, run_python
 from tests.site_server import SiteServer
 
 from claimcheck.crawl.scope import site_key
@@ -44,6 +49,26 @@ def dead_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
+
+
+class CountingServer(SiteServer):
+    """The test site, also counting the requests it is serving at the same moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def process_request_thread(self, request, client_address) -> None:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.lock:
+                self.active -= 1
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +236,37 @@ def test_several_urls_none_reachable_exit_2(tmp_path):
     assert "no page archived from any of the 2 site(s)" in result.stderr
     statuses = [e["status"] for e in json.loads((out / "sweep.json").read_text())["sites"]]
     assert statuses == ["failed", "failed"]
+
+
+def test_an_interrupted_sweep_is_readable_and_polite(tmp_path):
+    """Ctrl-C during the first site (one site at a time, politeness on): that site is scored
+    and marked incomplete, the next one is listed as not started, the sweep verifies, and
+    no server ever had two requests of the crawl at once."""
+    out = tmp_path / "sweep"
+    with CountingServer() as first, CountingServer() as second:
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        args = ["crawl", first.base + "/", second.base + "/", "--out", str(out)]
+        args += ["--concurrent-sites", "1", "--delay", "0.2", "--timeout", "5", "--retries", "0"]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "claimcheck", *args, "--no-history"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while len(first.requests) < 4 and time.monotonic() < deadline:  # 1 page archived
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+        assert first.peak == 1 and second.requests == []
+    assert process.returncode == 0, stderr
+    assert "interrupted (shutdown)" in stdout
+    entries = json.loads((out / "sweep.json").read_text("utf-8"))["sites"]
+    assert [e["status"] for e in entries] == ["incomplete", "incomplete"]
+    assert entries[0]["reason"].startswith("interrupted") and entries[0]["pages"] > 0
+    assert entries[1]["reason"] == "not started: the sweep was interrupted"
+    verified = claimcheck("verify", str(out))
+    assert verified.returncode == 0, verified.stdout
+    assert "2 of 2 site(s) failed or are incomplete" in stderr
