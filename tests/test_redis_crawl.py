@@ -7,6 +7,7 @@ of every path. The tests skip with a reason when redis-server is not installed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -39,9 +40,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A throwaway redis-server on 127.0.0.1: no RDB, no AOF, stopped after the module."""
+def _start_redis() -> tuple[subprocess.Popen, str]:
+    """A throwaway redis-server on 127.0.0.1 (no RDB, no AOF) and its URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -68,7 +68,14 @@ def redis_url() -> Iterator[str]:
     else:
         proc.kill()
         pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """One redis-server for the module, stopped after it."""
+    proc, url = _start_redis()
+    yield url
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -93,6 +100,7 @@ class CountingSite:
 
     def __init__(self, delay: float) -> None:
         self.fetches: Counter[str] = Counter()
+        self.times: list[tuple[float, str]] = []
         self.lock = threading.Lock()
         site = self
 
@@ -100,6 +108,7 @@ class CountingSite:
             def do_GET(self) -> None:
                 with site.lock:
                     site.fetches[self.path] += 1
+                    site.times.append((time.monotonic(), self.path))
                 if self.path == "/robots.txt":
                     self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
                     return
@@ -225,20 +234,25 @@ def test_two_workers_share_the_frontier_and_fetch_each_url_once(
     assert report["summary"]["files"] == PAGES
 
 
-def test_global_page_limit(redis_url: str, site_factory, tmp_path: Path) -> None:
-    site = site_factory(0.02)
+def test_page_limit_and_delay_hold_across_workers(
+    redis_url: str, site_factory, tmp_path: Path
+) -> None:
+    site = site_factory(0)
     out = tmp_path / "audit"
-    workers = [
-        _worker(site, out, redis_url, f"w{i}", "limited", "--max-pages", "12") for i in (1, 2)
-    ]
+    extra = ("--max-pages", "10", "--delay", "0.25")
+    workers = [_worker(site, out, redis_url, f"w{i}", "limited", *extra) for i in (1, 2)]
     for w in workers:
-        w.communicate(timeout=60)
-        assert w.returncode == 0
-    total = sum(
+        _, stderr = w.communicate(timeout=60)
+        assert w.returncode == 0, stderr[-2000:]
+    counts = [
         len(json.loads((out / "parts" / w / "manifest.json").read_text())["pages"])
         for w in ("w1", "w2")
-    )
-    assert total == 12  # the limit counts across workers, not per worker
+    ]
+    assert sum(counts) == 10  # the limit counts across workers, not per worker
+    # one request per --delay to the site from both workers together (robots.txt aside)
+    times = [t for t, path in site.times if path != "/robots.txt"]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.2, gaps
 
 
 def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
@@ -279,6 +293,28 @@ def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
     assert len(twice) <= 8, twice
     assert all(n <= 2 for n in site.fetches.values())
     verified = _run("verify", str(out))
+    assert verified.returncode == 0, verified.stdout
+
+
+def test_redis_lost_mid_crawl_ends_the_worker_with_a_complete_part(
+    site_factory, tmp_path: Path
+) -> None:
+    proc, url = _start_redis()
+    site = site_factory(0.3)
+    out = tmp_path / "audit"
+    try:
+        worker = _worker(site, out, url, "w1", "lost")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(site.fetches.values()) < 6:
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    _, stderr = worker.communicate(timeout=60)
+    assert worker.returncode == 2
+    assert "lost mid-crawl" in stderr.strip().splitlines()[-1]
+    assert "Traceback" not in stderr
+    verified = _run("verify", str(out / "parts" / "w1"))
     assert verified.returncode == 0, verified.stdout
 
 

@@ -11,6 +11,10 @@ needs and scrapy-redis does not give:
   until Scrapy has finished with it (response archived and its links queued, or its
   replacement redirect/retry queued); a worker whose heartbeat key expires is dead and
   its in-flight requests are pushed back onto the queue by whichever worker sees it;
+- **politeness across workers**: with `--delay`, a worker pops a request only when it
+  holds the audit's turn (a key that lives `--delay` seconds), so N workers on one site
+  send no faster than one would; parallelism pays off with `--delay 0` on servers you
+  may load, or with many sites;
 - **the stop rule**: a worker stops when the queue is empty, no live worker holds an
   in-flight request, and that has held for `idle_timeout` seconds on its own clock;
 - **a JSON request codec** instead of scrapy-redis's default pickle, so nothing read
@@ -24,6 +28,7 @@ the first worker to read robots.txt queues the seed and the sitemaps.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import os
@@ -147,6 +152,7 @@ class FrontierSpec:
     worker_id: str
     max_pages: int
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    delay: float = 0.0
 
     @property
     def liveness(self) -> int:
@@ -176,6 +182,7 @@ class Frontier:
             "seeded": f"{p}:seeded",
             "workers": f"{p}:workers",
             "finished": f"{p}:finished",
+            "turn": f"{p}:turn",
         }
         try:
             self.redis = redis.Redis.from_url(spec.url, socket_connect_timeout=5, socket_timeout=30)
@@ -185,6 +192,7 @@ class Frontier:
         self._admit = self.redis.register_script(_ADMIT)
         self._requeue = self.redis.register_script(_REQUEUE_DEAD)
         self.idle_since: float | None = None
+        self.lost: str | None = None  # why the connection was lost mid-crawl, if it was
 
     def __deepcopy__(self, memo: dict) -> Frontier:
         return self  # Scrapy deep-copies its settings; one connection per worker is meant
@@ -212,8 +220,9 @@ class Frontier:
         """Say this worker is alive for the next `liveness` seconds; keep keys alive."""
         pipe = self.redis.pipeline()
         pipe.set(self.alive_key(self.spec.worker_id), "1", ex=self.spec.liveness)
-        for key in self.keys.values():
-            pipe.expire(key, KEY_TTL)
+        for name, key in self.keys.items():
+            if name != "turn":  # the turn lives --delay seconds, never longer
+                pipe.expire(key, KEY_TTL)
         pipe.execute()
 
     def claim_seed(self) -> bool:
@@ -227,6 +236,20 @@ class Frontier:
             keys=[self.keys["admitted"], self.keys["pages"]], args=[url, self.spec.max_pages]
         )
         return None if verdict == 1 else "seen" if verdict == 0 else "page limit"
+
+    def take_turn(self) -> float:
+        """0 when this worker may send the audit's next request now (the turn is then held
+        for --delay seconds, for every worker), else the seconds until the turn is free."""
+        if self.spec.delay <= 0:
+            return 0.0
+        if self.redis.set(self.keys["turn"], self.spec.worker_id, nx=True, px=self._delay_ms):
+            return 0.0
+        left = self.redis.pttl(self.keys["turn"]) / 1000
+        return min(max(0.01, left), self.spec.delay)
+
+    @property
+    def _delay_ms(self) -> int:
+        return max(1, round(self.spec.delay * 1000))
 
     def track(self, token: str, encoded: bytes) -> None:
         """Remember a popped request until this worker has finished with it."""
@@ -290,11 +313,23 @@ class Frontier:
             "key_prefix": self.spec.prefix,
             "max_pages_global": self.spec.max_pages,
             "idle_timeout": self.spec.idle_timeout,
+            "delay_global": self.spec.delay,
         }
 
     def scrapy_settings(self) -> dict[str, Any]:
-        """The Scrapy settings that put this frontier under the crawl."""
+        """The Scrapy settings that put this frontier under the crawl.
+
+        With --delay, the shared turn spaces the requests of all workers, so each worker
+        sends one request at a time with no delay of its own: a request is sent when it is
+        popped, and a per-process delay or AutoThrottle would decouple the two.
+        """
+        polite = {
+            "CONCURRENT_REQUESTS": 1,
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+        }
         return {
+            **(polite if self.spec.delay > 0 else {}),
             "SCHEDULER": "claimcheck.crawl.redis_frontier.SharedScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
@@ -315,7 +350,7 @@ def run_worker(
     is unreachable, the audit already finished there, or the part directory is in use."""
     from claimcheck.crawl.runner import run_crawl
 
-    frontier = Frontier(spec)
+    frontier = Frontier(replace(spec, delay=options.delay))
     part = os.path.join(options.out, PARTS, spec.worker_id)
     if os.path.exists(part):
         raise CrawlError(f"{part}: already exists; give each worker its own --worker-id")
@@ -332,7 +367,13 @@ def run_worker(
     with open(f"{part}.json", "w", encoding="utf-8") as handle:  # beside the part: merge reads it
         json.dump(record, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    return run_crawl(replace(options, out=part), config, frontier=frontier)
+    result = run_crawl(replace(options, out=part), config, frontier=frontier)
+    if frontier.lost:
+        raise CrawlError(
+            f"--redis {redacted(spec.url)}: lost mid-crawl ({frontier.lost}); this worker's "
+            f"part {part} holds what it fetched; start workers again to finish the audit"
+        )
+    return result
 
 
 def _one_line(exc: BaseException) -> str:
@@ -351,6 +392,9 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
     - open() does not call `spider.log` (SiteSpider.log is its AuditLog, not a method);
     - robots.txt requests stay in a local queue, and no shared request is popped before
       this worker has read robots.txt (its scope and robots checks need the rules);
+    - with --delay, a shared request is popped only when this worker holds the audit's
+      turn (a Redis key set for --delay seconds), so all workers together send at most one
+      request per --delay to the site;
     - each popped request is tracked in Redis until Scrapy's engine no longer has it in
       progress; a redirect or retry replacement is queued before its original is acked;
     - on the engine's idle signal the stop rule decides, and a heartbeat every second
@@ -390,12 +434,38 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
 
     def close(self, reason):  # type: ignore[no-untyped-def]
         """Stop the heartbeat and leave the audit; the shared queue persists."""
+        import redis
+
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.frontier.leave(finished=reason == "finished")
-        return super().close(reason)
+        with contextlib.suppress(redis.RedisError):
+            self.frontier.leave(finished=reason == "finished" and not self.frontier.lost)
+
+    def _lose(self, exc: Exception) -> None:
+        """Redis went away: remember why and close this worker's crawl (its part stays a
+        complete audit of what it fetched; the CLI then exits 2)."""
+        from scrapy.utils.defer import deferred_from_coro
+
+        if self.frontier.lost:
+            return
+        self.frontier.lost = _one_line(exc)
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.closing = deferred_from_coro(
+            self.crawler.engine.close_spider_async(reason="redis lost")
+        )
 
     def enqueue_request(self, request) -> bool:  # type: ignore[no-untyped-def]
+        """robots.txt locally; anything else into the shared queue (see _enqueue)."""
+        import redis
+
+        try:
+            return self._enqueue(request)
+        except redis.RedisError as exc:
+            self._lose(exc)
+            return False
+
+    def _enqueue(self, request) -> bool:  # type: ignore[no-untyped-def]
         """robots.txt locally; anything else into the shared queue, then ack the request
         it replaces (a redirect or retry carries its original's token)."""
         if request.meta.get("kind") == "robots":
@@ -409,11 +479,29 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
         return added
 
     def next_request(self):  # type: ignore[no-untyped-def]
+        """The next request (see _next); None when Redis is lost."""
+        import redis
+
+        try:
+            return self._next()
+        except redis.RedisError as exc:
+            self._lose(exc)
+            return None
+
+    def _next(self):  # type: ignore[no-untyped-def]
         """A local request first; a shared one only once robots.txt has been read."""
         self._ack_finished()
         if self.local:
             return self.local.popleft()
         if not getattr(self.spider, "log", None) or not self.spider.log.robots:
+            return None
+        if not len(self.queue):
+            return None
+        wait = self.frontier.take_turn()  # --delay holds across workers, not per process
+        if wait:
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None:
+                slot.nextcall.schedule(wait)
             return None
         request = self.queue.pop()
         if request is None:
@@ -428,7 +516,17 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
 
     def has_pending_requests(self) -> bool:
         """Local requests, or shared ones this worker may take."""
-        return bool(self.local) or len(self.queue) > 0
+        import redis
+
+        if self.local:
+            return True
+        if self.frontier.lost:
+            return False
+        try:
+            return len(self.queue) > 0
+        except redis.RedisError as exc:
+            self._lose(exc)
+            return False
 
     def _in_progress(self) -> set | None:
         slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
@@ -447,6 +545,14 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
         self.frontier.ack(done)
 
     def _beat(self) -> None:
+        import redis
+
+        try:
+            self._beat_once()
+        except redis.RedisError as exc:
+            self._lose(exc)
+
+    def _beat_once(self) -> None:
         self.frontier.heartbeat()
         self._ack_finished()
         slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
@@ -456,6 +562,18 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
     def on_idle(self, spider=None) -> None:  # type: ignore[no-untyped-def]
         """The engine is idle here: stop only when the whole audit has been idle long
         enough (DontCloseSpider otherwise)."""
+        import redis
+        from scrapy.exceptions import DontCloseSpider
+
+        if self.frontier.lost:
+            return
+        try:
+            self._idle_check()
+        except redis.RedisError as exc:
+            self._lose(exc)
+            raise DontCloseSpider() from None
+
+    def _idle_check(self) -> None:
         from scrapy.exceptions import DontCloseSpider
 
         self._ack_finished()
