@@ -37,15 +37,19 @@ def _check(
 
 
 def audit_report(
-    directory: str, config: Config | None = None, texts: dict[str, str] | None = None
+    directory: str,
+    config: Config | None = None,
+    texts: dict[str, str] | None = None,
+    engine: Engine | None = None,
 ) -> Report:
     """The report of an audit: each page named by its URL, site duties applied, a site score.
 
     Pages are streamed from the WARC one at a time; only page reports are kept (and, when
     `texts` is a dict, each page's extracted text by URL, for the HTML report). Nothing is
-    fetched.
+    fetched. A sweep passes one `engine` (built from `config`) for all its sites, because
+    building one costs seconds.
     """
-    engine = Engine(config)
+    engine = engine or Engine(config)
     details = SiteDetails(engine)
     pages = [_check(engine, details, item, texts) for item in iter_audit_inputs(directory)]
     pages = _carry_site_nature(directory, engine, pages)

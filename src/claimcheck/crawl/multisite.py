@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimcheck.config import Config
 from claimcheck.crawl.runner import AuditStart, finish_audit, start_audit
@@ -28,6 +28,9 @@ from claimcheck.crawl.settings import CrawlOptions, scrapy_settings
 from claimcheck.crawl.spider import AuditLog
 from claimcheck.crawl.sweep import SITES_DIR, SWEEP_KIND, site_dir_name, write_sweep
 from claimcheck.errors import ClaimcheckError, CrawlError
+
+if TYPE_CHECKING:
+    from claimcheck.engine import Engine
 
 DEFAULT_CONCURRENT_SITES = 8
 """Sites crawled at the same time; each has its own per-host politeness."""
@@ -261,6 +264,7 @@ class Sweep:
         self.progress = SweepProgress(total=len(self.sites))
         self.stopping = False
         self.index: _SweepIndex | None = None
+        self.engine: Engine | None = None
 
     def run(self) -> list[SiteOutcome]:
         """Crawl every site, score each as it finishes; returns the outcomes in order."""
@@ -343,7 +347,13 @@ class Sweep:
             return
         site.finished = True
         try:
-            manifest, report = finish_audit(site.options, self.config, site.start, site.log)
+            if self.engine is None:  # built once, on the thread that scores every site
+                from claimcheck.engine import Engine
+
+                self.engine = Engine(self.config)
+            manifest, report = finish_audit(
+                site.options, self.config, site.start, site.log, engine=self.engine
+            )
         except (ClaimcheckError, OSError) as exc:
             self.index.update(site.index, status="failed", reason=f"not scored: {exc}"[:500])
             self.progress.site_done()

@@ -29,6 +29,7 @@ from claimcheck.model import Report
 
 if TYPE_CHECKING:
     from claimcheck.crawl.spider import AuditLog
+    from claimcheck.engine import Engine
 
 
 def _now() -> str:
@@ -119,9 +120,11 @@ def finish_audit(
     start: AuditStart,
     log: AuditLog,
     screenshots: bool = False,
+    engine: Engine | None = None,
 ) -> tuple[dict, Report]:
     """Close the WARC of a finished (or interrupted) crawl, write its manifest, score it
-    from the archive and write report.json; returns (manifest, report)."""
+    from the archive (with `engine` when given: a sweep builds one for all its sites) and
+    write report.json; returns (manifest, report)."""
     from claimcheck.lexicon import lexicon_for
     from claimcheck.render.json import render_json
 
@@ -159,7 +162,7 @@ def finish_audit(
     }
     manifest_path = os.path.join(options.out, MANIFEST)
     _write_json(manifest_path, manifest)
-    report = audit_report(options.out, config)
+    report = audit_report(options.out, config, engine=engine)
     manifest["tool"]["lexicon_version"] = report.lexicon_version
     if screenshots:
         from claimcheck.crawl.screenshots import screenshot_step

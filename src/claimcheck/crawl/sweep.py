@@ -207,13 +207,15 @@ def sweep_report(directory: str, config: Any = None) -> Report:
     (`site` stays None: a sweep is not one site)."""
     from claimcheck.crawl.archive import load_manifest
     from claimcheck.crawl.audit import audit_report
+    from claimcheck.engine import Engine
     from claimcheck.model import SiteScore
     from claimcheck.score import summarise
 
+    engine = Engine(config)  # one for every site: building one costs seconds
     reports = []
     scores = []
     for path in sweep_site_dirs(directory):
-        report = audit_report(path, config)
+        report = audit_report(path, config, engine=engine)
         reports.append(report)
         host = load_manifest(path)["site"]
         site = report.site or SiteScore(score=None, grade=None, pages=0)
