@@ -167,6 +167,14 @@ def test_check_gives_each_site_its_score(sweep, index, tmp_path):
     assert all(scores[e["site"]]["score"] is not None for e in done)
     hosts = {page["path"].split("/")[2] for page in data["files"]}
     assert hosts == {e["site"] for e in done}
+    # a site of the sweep scores as its audit does when checked alone
+    alone = claimcheck("check", str(out / done[0]["dir"]), "--format", "json")
+    single = json.loads(alone.stdout)
+    assert single["site"]["score"] == scores[done[0]["site"]]["score"]
+    mine = [p for p in data["files"] if p["path"].split("/")[2] == done[0]["site"]]
+    assert [(p["path"], p["score"], p["findings"]) for p in single["files"]] == [
+        (p["path"], p["score"], p["findings"]) for p in mine
+    ]
 
 
 def test_verify_detects_a_tampered_site(sweep, index, tmp_path):

@@ -313,7 +313,7 @@ class Sweep:
         assert self.index is not None
         try:
             site.start = start_audit(site.options)
-        except CrawlError as exc:
+        except (CrawlError, OSError) as exc:
             site.finished = True
             self.index.update(site.index, status="failed", reason=str(exc)[:500])
             self.progress.site_done()
