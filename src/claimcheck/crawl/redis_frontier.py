@@ -216,14 +216,20 @@ class Frontier:
         self.redis.sadd(self.keys["workers"], self.spec.worker_id)
         self.heartbeat()
 
-    def heartbeat(self) -> None:
-        """Say this worker is alive for the next `liveness` seconds; keep keys alive."""
+    def heartbeat(self) -> bool:
+        """Say this worker is alive for the next `liveness` seconds and keep the audit's
+        keys alive; False when the audit's keys vanished (this worker was no longer
+        registered and the seed mark is gone: Redis restarted without persistence, or the
+        keys were deleted). A worker taken for dead after a stall just registers again."""
         pipe = self.redis.pipeline()
+        pipe.sadd(self.keys["workers"], self.spec.worker_id)
+        pipe.exists(self.keys["seeded"])
         pipe.set(self.alive_key(self.spec.worker_id), "1", ex=self.spec.liveness)
         for name, key in self.keys.items():
             if name != "turn":  # the turn lives --delay seconds, never longer
                 pipe.expire(key, KEY_TTL)
-        pipe.execute()
+        added, seeded, *_ = pipe.execute()
+        return not (added and not seeded)
 
     def claim_seed(self) -> bool:
         """True for exactly one worker of the audit: the one that queues seed and sitemaps."""
@@ -553,7 +559,9 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
             self._lose(exc)
 
     def _beat_once(self) -> None:
-        self.frontier.heartbeat()
+        if not self.frontier.heartbeat():
+            self._lose(RuntimeError("the audit's keys vanished: Redis restarted or was cleared"))
+            return
         self._ack_finished()
         slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
         if slot is not None:  # look at the shared queue (and the stop rule) again
