@@ -128,6 +128,7 @@ def finish_audit(
     from claimcheck.lexicon import lexicon_for
     from claimcheck.render.json import render_json
 
+    config = config or Config()
     seed = normalise_url(options.seed)
     audit_id, started, archive = start.audit_id, start.started, start.archive
     ended = _now()
