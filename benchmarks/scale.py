@@ -1,19 +1,23 @@
 """Scoring a WARC at scale: the process pool against Dask, 1 and 2 workers, two sizes.
 
 What: writes a WARC (gzip per record, warcio's own writer) of claimcheck's sample pages
-repeated under distinct URLs, then runs `claimcheck check WARC --format json -o FILE` as a
-subprocess in four ways on the same file:
+repeated under distinct URLs, then runs `claimcheck check WARC --format jsonl -o FILE` as a
+subprocess in four ways on the same file (JSON Lines: the scale format, streamed):
 
   jobs 1   the plain single-process path
   jobs 2   the local process pool (`--jobs 2`)
   dask 1   `--dask local --jobs 1`: a LocalCluster with one worker process
   dask 2   `--dask local --jobs 2`: two worker processes
 
-For each run: wall time (start-up included), pages/s, the peak RSS summed over the whole
-process tree and the largest single process (the client, or the biggest worker),
-sampled every 0.1 s with psutil. Every run must print the same report (checked). Run
-on two sizes (`--records` and twice that), the marginal cost per page (the time the
-extra pages took, without start-up) and whether per-process memory stays flat follow.
+For each run: wall time (start-up included), pages/s, CPU time of the whole process tree
+(getrusage of reaped children: the per-page cost, which other load on a shared machine
+inflates much less than wall time), the 1-minute load average when it ended, and the
+peak RSS of the whole tree, of the client (the `claimcheck` process) and of the largest
+worker (pool or Dask), sampled every 0.1 s with psutil; jobs1 has no worker, its client
+does all the work. Every run must print the same report (checked; a lexicon edited while
+the benchmark runs breaks this). Run on two sizes (`--records` and twice that), the
+marginal cost per page (what the extra pages took, without start-up) and whether memory
+stays flat follow.
 
 Why: issue 14 asks for >= 1.7x from 1 to 2 Dask workers on 2 cores, flat memory per
 worker, and a measured per-page cost for the projection in docs/performance.md.
@@ -29,9 +33,9 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -62,8 +66,11 @@ class Run:
     records: int
     pages: int
     seconds: float
+    cpu_seconds: float
+    load: float
     peak_total_mb: float
-    peak_process_mb: float
+    peak_client_mb: float
+    peak_worker_mb: float
     output: str
 
 
@@ -96,51 +103,57 @@ def write_warc(path: Path, records: int) -> None:
             writer.write_record(record)
 
 
-def _tree_rss(proc: psutil.Process) -> tuple[float, float]:
-    """(sum, max) RSS in MB over a process and all its descendants."""
+def _tree_rss(proc: psutil.Process) -> tuple[float, float, float]:
+    """RSS in MB: the whole tree, the process itself (the client), its largest descendant
+    (a pool or Dask worker)."""
     sizes = []
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            sizes.append(p.memory_info().rss)
+            sizes.append(p.memory_info().rss / 2**20)
         except psutil.Error:
-            continue
-    mb = [s / 2**20 for s in sizes] or [0.0]
-    return sum(mb), max(mb)
+            sizes.append(0.0)
+    return sum(sizes), sizes[0], max(sizes[1:], default=0.0)
 
 
 def measure(name: str, warc: Path, records: int, out: Path) -> Run:
     """Run one configuration as a subprocess and sample its process tree's memory."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    cmd = [sys.executable, "-m", "claimcheck", "check", str(warc), "--format", "json"]
+    cmd = [sys.executable, "-m", "claimcheck", "check", str(warc), "--format", "jsonl"]
     cmd += ["-o", str(out), *RUNS[name]]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     child = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     proc = psutil.Process(child.pid)
-    total = single = 0.0
+    total = client = worker = 0.0
     while child.poll() is None:
-        with_children = _tree_rss(proc)
-        total, single = max(total, with_children[0]), max(single, with_children[1])
+        now = _tree_rss(proc)
+        total, client, worker = max(total, now[0]), max(client, now[1]), max(worker, now[2])
         time.sleep(0.1)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # grandchildren included once reaped
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     err = child.stderr.read() if child.stderr else ""
     if child.returncode not in (0, 1):
         raise SystemExit(f"{name}: exit {child.returncode}: {err.strip()[-400:]}")
     text = out.read_text("utf-8")
-    pages = len(json.loads(text)["files"])
-    return Run(name, records, pages, seconds, total, single, text)
+    pages = len(text.splitlines()) - 1  # JSON Lines: one line a page, then the summary
+    load = os.getloadavg()[0]
+    return Run(name, records, pages, seconds, cpu, load, total, client, worker, text)
 
 
 def table(runs: list[Run]) -> str:
     """The measurements as a Markdown table."""
     lines = [
-        "| run | records | pages | wall s | pages/s | peak RSS, all processes MB "
-        "| peak RSS, largest process MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| run | records | pages | wall s | pages/s | CPU s | CPU ms/page | load (1 min) "
+        "| peak RSS all processes MB | client MB | largest worker MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
         lines.append(
             f"| {r.name} | {r.records:,} | {r.pages:,} | {r.seconds:.1f} | "
-            f"{r.pages / r.seconds:.1f} | {r.peak_total_mb:.0f} | {r.peak_process_mb:.0f} |"
+            f"{r.pages / r.seconds:.1f} | {r.cpu_seconds:.1f} | "
+            f"{1000 * r.cpu_seconds / max(1, r.pages):.1f} | {r.load:.1f} | "
+            f"{r.peak_total_mb:.0f} | {r.peak_client_mb:.0f} | {r.peak_worker_mb:.0f} |"
         )
     return "\n".join(lines)
 
@@ -164,7 +177,7 @@ def main() -> None:
         size = warc.stat().st_size / 2**20
         print(f"# {warc.name}: {records:,} records, {size:.1f} MB", flush=True)
         for name in names:
-            run = measure(name, warc, records, workdir / f"{name}-{records}.json")
+            run = measure(name, warc, records, workdir / f"{name}-{records}.jsonl")
             print(f"  {name}: {run.seconds:.1f} s", flush=True)
             runs.append(run)
     print()
@@ -173,24 +186,32 @@ def main() -> None:
     small, large = args.records, 2 * args.records
     same = len({r.output for r in runs if r.records == large}) == 1
     print(f"\nsame report from every run on {large:,} records: {same}")
-    print("\n| run | marginal s/page | marginal pages/s | largest process small -> large MB |")
-    print("|---|---:|---:|---:|")
+    print(
+        "\n| run | marginal wall s/page | marginal pages/s | marginal CPU ms/page "
+        "| client small -> large MB | largest worker small -> large MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for name in names:
         a, b = by[name, small], by[name, large]
-        cost = (b.seconds - a.seconds) / max(1, b.pages - a.pages)
+        extra = max(1, b.pages - a.pages)
+        cost = (b.seconds - a.seconds) / extra
+        rate = f"{1 / cost:.1f}" if cost > 0 else "n/a (noise)"
+        cpu = 1000 * (b.cpu_seconds - a.cpu_seconds) / extra
         print(
-            f"| {name} | {cost:.4f} | {1 / cost if cost > 0 else float('inf'):.1f} | "
-            f"{a.peak_process_mb:.0f} -> {b.peak_process_mb:.0f} |"
+            f"| {name} | {cost:.4f} | {rate} | {cpu:.1f} | "
+            f"{a.peak_client_mb:.0f} -> {b.peak_client_mb:.0f} | "
+            f"{a.peak_worker_mb:.0f} -> {b.peak_worker_mb:.0f} |"
         )
     for base, two in (("jobs1", "jobs2"), ("dask1", "dask2")):
         if (base, large) in by and (two, large) in by:
             speed = by[base, large].seconds / by[two, large].seconds
             a, b = by[base, small], by[base, large]
             c, d = by[two, small], by[two, large]
-            marginal = (b.seconds - a.seconds) / max(1e-9, d.seconds - c.seconds)
+            extra = d.seconds - c.seconds
+            marginal = f"{(b.seconds - a.seconds) / extra:.2f}x" if extra > 0 else "n/a (noise)"
             print(
                 f"\n{base} -> {two} on {large:,} records: {speed:.2f}x wall time, "
-                f"{marginal:.2f}x on the marginal pages (start-up excluded)"
+                f"{marginal} on the marginal pages (start-up excluded)"
             )
 
 

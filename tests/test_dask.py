@@ -7,8 +7,12 @@ to end; an unreachable scheduler and a missing extra are one line and exit 2.
 from __future__ import annotations
 
 import io
+import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -124,6 +128,30 @@ def test_text_report_same_and_pages_in_input_order(cluster: str, tmp_path) -> No
     _, dask, err = run(*named, "--dask", cluster)
     assert dask == local, err
     assert dask.index("c.html") < dask.index("a.html") < dask.index("b.html")
+    _, local, _ = run(*named, "--jobs", "1", "--format", "jsonl")
+    _, dask, err = run(*named, "--dask", cluster, "--format", "jsonl")
+    assert dask == local, err
+    lines = [json.loads(line) for line in dask.splitlines()]
+    assert [Path(p["path"]).name for p in lines[:-1]] == ["c.html", "a.html", "b.html"]
+    assert lines[-1]["summary"]["files"] == 3
+
+
+def test_jsonl_streams_page_by_page(tmp_path) -> None:
+    """The first page line is out while the run is still going."""
+    for n in range(30):
+        (tmp_path / f"p{n:02d}.html").write_text(CLINIC.format(n=n), encoding="utf-8")
+    cmd = ["-m", "claimcheck", "check", str(tmp_path), "--jobs", "1", "--format", "jsonl"]
+    env = dict(os.environ, PYTHONPATH=str(SAMPLES.parent / "src"))
+    with subprocess.Popen(
+        [sys.executable, *cmd], stdout=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        running = proc.poll() is None
+        rest = proc.stdout.read().splitlines()
+    assert first["path"].endswith("p00.html")
+    assert running, "the first line came only when the run had ended"
+    assert len(rest) == 30 and json.loads(rest[-1])["summary"]["files"] == 30
 
 
 def test_warc_in_byte_ranges_same_as_one_job(cluster: str, tmp_path) -> None:

@@ -37,6 +37,10 @@ TASKS_PER_THREAD = 4
 RANGE_BYTES = 8 * 1024 * 1024
 """Target size of one WARC byte range: small enough to balance, big enough to amortise."""
 
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+"""The statistical profiler samples every thread's stack each 10 ms, which costs a pure
+Python workload CPU and GIL time; `--dask local` turns it off (docs/scale.md)."""
+
 TaskKind = Literal["files", "reader", "range", "raw", "audit"]
 
 
@@ -179,7 +183,10 @@ def open_client(spec: str, config: Config) -> Iterator[Client]:
     distributed = _import_distributed()
     timeout = _timeout()
     if spec == "local":
+        import dask
+
         with (
+            dask.config.set(LOCAL_WORKER_CONFIG),
             distributed.LocalCluster(
                 n_workers=local_workers(config),
                 threads_per_worker=1,
@@ -291,12 +298,17 @@ def _is_warc(path: str) -> bool:
 
 
 def _result(future: Any) -> TaskResult:
+    from concurrent.futures import CancelledError
+
     from distributed import KilledWorker
 
     try:
         result: TaskResult = future.result()
     except KilledWorker as exc:
         raise ClusterError(f"a Dask worker died while scoring ({exc})") from None
+    except (CancelledError, OSError) as exc:  # the scheduler went away or cancelled the run
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(f"lost the Dask cluster while scoring ({why})") from None
     if result.error is not None:
         raise ClusterError(result.error)
     return result

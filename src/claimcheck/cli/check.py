@@ -15,8 +15,9 @@ from claimcheck.errors import ClaimcheckError, ExitCode, SourceError
 if TYPE_CHECKING:
     from claimcheck.config import Config
     from claimcheck.model import Report
+    from claimcheck.render.jsonl import JsonLinesWriter
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "csv", "html")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "gitlab", "junit", "csv", "html")
 
 
 def resolve_inputs(paths: Sequence[str], config: Config, changed_since: str | None) -> list[str]:
@@ -348,6 +349,11 @@ def check(
     if config.baseline:
         read_baseline(config.baseline)  # fail before a long run, not after it
     _check_options(paths, fmt, statistics, stdin_filename)
+    if fmt == "jsonl" and (config.baseline or min_severity):
+        fail(
+            "--format jsonl streams every page as checked: filter its lines instead of "
+            "--baseline or --min-severity"
+        )
     inputs = resolve_inputs(paths, config, changed_since)
     audits = [p for p in inputs if _is_audit_dir(p)]
     sweeps = [p for p in inputs if _is_sweep_dir(p)]
@@ -362,6 +368,12 @@ def check(
         for path in audits:
             require_verified(path)
     tick, done = _progress(sys.stderr.isatty() and output is None and fmt == "text")
+    stream: JsonLinesWriter | None = None
+    if fmt == "jsonl":  # one line per page as it is scored (render/jsonl.py)
+        from claimcheck.render.jsonl import open_stream
+
+        stream = open_stream(output, lexicon_for(config.lexicons).rules, config.lang)
+    on_page = stream.page if stream else tick
     if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
         from claimcheck.crawl.audit import audit_report
 
@@ -381,9 +393,11 @@ def check(
         if dask:
             from claimcheck.cluster import cluster_report
 
-            report = cluster_report(dask, inputs, config, progress=tick)
+            report = cluster_report(
+                dask, inputs, config, progress=on_page, keyword_filter=not no_prefilter
+            )
         else:
-            report = check_paths(inputs, config, progress=tick, keyword_filter=not no_prefilter)
+            report = check_paths(inputs, config, progress=on_page, keyword_filter=not no_prefilter)
         if inputs and not report.files and not report.prefilter_skipped:  # a glob typo in CI
             globs = f" (include: {', '.join(config.include)})" if config.include else ""
             where = f"no files to check in {', '.join(inputs)}{globs}"
@@ -395,8 +409,12 @@ def check(
         report = apply_baseline(report, config.baseline)
     shown = at_least(report, Severity.parse(min_severity)) if min_severity else report
     colored = use_color(color, output)
+    if stream is not None:
+        stream.finish(report)  # the pages not streamed yet (an audit, stdin), then the summary
     text = (
-        render_statistics(shown)
+        ""
+        if stream is not None
+        else render_statistics(shown)
         if statistics
         else render(
             shown,
@@ -413,7 +431,8 @@ def check(
             show_clean=show_clean,
         )
     )
-    emit(text, output, colored)
+    if stream is None:
+        emit(text, output, colored)
     if fmt == "text" and not quiet:
         for warning in (w for page in report.files for w in page.warnings):
             click.echo(f"claimcheck: warning: {warning}", err=True)
