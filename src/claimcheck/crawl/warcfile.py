@@ -103,11 +103,15 @@ def _next_member(handle: BinaryIO, offset: int, size: int) -> int | None:
 
 def _starts_record(handle: BinaryIO, offset: int) -> bool:
     """Does a WARC or ARC header start at `offset`, as it is or in a gzip member?"""
+    return _record_kind(handle, offset) is not None
+
+
+def _record_kind(handle: BinaryIO, offset: int) -> str | None:
+    """ "warc" or "arc" for the header starting at `offset` (plain or gzipped), else None."""
     handle.seek(offset)
     if handle.read(len(GZIP_MAGIC)) != GZIP_MAGIC:
         handle.seek(offset)
-        head = handle.read(PROBE_BYTES)
-        return head.startswith(b"WARC/") or bool(_ARC_HEADER.match(head))
+        return _kind(handle.read(PROBE_BYTES))
     handle.seek(offset)
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     head = b""
@@ -120,8 +124,14 @@ def _starts_record(handle: BinaryIO, offset: int) -> bool:
             while decompressor.unconsumed_tail and len(head) < PROBE_BYTES:
                 head += decompressor.decompress(decompressor.unconsumed_tail, PROBE_BYTES)
     except zlib.error:
-        return False
-    return head.startswith(b"WARC/") or bool(_ARC_HEADER.match(head))
+        return None
+    return _kind(head)
+
+
+def _kind(head: bytes) -> str | None:
+    if head.startswith(b"WARC/"):
+        return "warc"
+    return "arc" if _ARC_HEADER.match(head) else None
 
 
 def iter_warc_inputs(
@@ -131,6 +141,7 @@ def iter_warc_inputs(
     end: int | None = None,
     *,
     counts: ReadCounts | None = None,
+    reader: str | None = None,
 ) -> Iterator[RawInput | SourceError]:
     """The pages of the records whose start offset lies in `[start, end)`, in file order.
 
@@ -138,6 +149,8 @@ def iter_warc_inputs(
     the WARC-Date, encoding from the Content-Type's charset). A record that cannot be read
     or is over `max_bytes` (raw or decompressed) is a SourceError and reading goes on; a
     file that is not a WARC/ARC, or that ends inside a record, ends with one SourceError.
+    WARC files are read with FastWARC when it is installed (`reader` "fastwarc" or
+    "warcio" forces one; docs/warc.md), ARC files always with warcio.
     """
     counts = counts if counts is not None else ReadCounts()
     try:
@@ -146,19 +159,14 @@ def iter_warc_inputs(
         yield SourceError(path, "unreadable", str(exc).removeprefix(f"{path}: "))
         return
     with handle:
-        if not _starts_record(handle, start):
+        kind = _record_kind(handle, start)
+        if kind is None:
             yield _file_error(path, 0, ValueError(f"no WARC or ARC record at byte {start}"))
             return
-        handle.seek(start)
-        records = ArchiveIterator(handle, arc2warc=True, block_size=BLOCK)
-        records.offset = start  # warcio counts later offsets from the file's position
+        use = reader or ("fastwarc" if kind == "warc" and fastwarc_available() else "warcio")
+        records = _fastwarc_records if use == "fastwarc" else _warcio_records
         try:
-            for record in records:
-                offset = records.offset  # this record's start (get_record_offset reads it)
-                if end is not None and offset >= end:
-                    break
-                if not record.rec_type:  # what warcio yields for a record cut short
-                    raise ValueError("incomplete record at the end")
+            for offset, record in records(handle, start, end):
                 item = _record_input(path, offset, record, max_bytes)
                 while record.raw_stream.read(BLOCK):
                     pass  # the rest of a record not read (or over the cap), streamed
@@ -173,13 +181,103 @@ def iter_warc_inputs(
                 else:
                     counts.pages += 1
                 yield item
-            else:
-                # warcio also stops quietly at a header cut short: bytes left mean damage.
-                if end is None and records.offset < os.fstat(handle.fileno()).st_size:
-                    raise ValueError("incomplete record at the end")
-        except Exception as exc:  # warcio, gzip and zlib each raise their own errors
+        except Exception as exc:  # warcio, FastWARC, gzip and zlib each raise their own
             counts.errors += 1
             yield _file_error(path, counts.records, exc)
+
+
+def _warcio_records(handle: BinaryIO, start: int, end: int | None) -> Iterator[tuple[int, Any]]:
+    """(offset, record) from `start` until a record starts at or after `end`, with warcio."""
+    handle.seek(start)
+    records = ArchiveIterator(handle, arc2warc=True, block_size=BLOCK)
+    records.offset = start  # warcio counts later offsets from the file's position
+    for record in records:
+        offset = records.offset  # this record's start (get_record_offset reads it)
+        if end is not None and offset >= end:
+            return
+        if not record.rec_type:  # what warcio yields for a record cut short
+            raise ValueError("incomplete record at the end")
+        yield offset, record
+    # warcio also stops quietly at a header cut short: bytes left mean damage.
+    if end is None and records.offset < os.fstat(handle.fileno()).st_size:
+        raise ValueError("incomplete record at the end")
+
+
+def fastwarc_available() -> bool:
+    """True when FastWARC (the `scale` extra) can be imported."""
+    try:
+        import fastwarc.warc  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _fastwarc_records(handle: BinaryIO, start: int, end: int | None) -> Iterator[tuple[int, Any]]:
+    """(offset, record) as `_warcio_records`, read with FastWARC and shown through the
+    small part of warcio's record interface `_record_input` uses. FastWARC stops quietly
+    at a record cut short, so the last record onwards is read again with warcio, which
+    notices."""
+    from fastwarc.warc import ArchiveIterator as FastIterator
+    from fastwarc.warc import WarcRecordType
+
+    handle.seek(start)
+    last = start
+    for record in FastIterator(handle, record_types=WarcRecordType.any_type, parse_http=False):
+        last = record.stream_pos
+        if end is not None and last >= end:
+            return
+        yield last, _FastRecord(record)
+    if end is None:
+        for _offset, record in _warcio_records(handle, last, None):
+            while record.raw_stream.read(BLOCK):
+                pass
+            if getattr(record.raw_stream, "limit", 0):
+                raise ValueError("record shorter than its Content-Length")
+
+
+class _FastRecord:
+    """A FastWARC record seen as warcio's: rec_type, rec_headers, http_headers, raw_stream."""
+
+    def __init__(self, record: Any) -> None:
+        self.rec_type = str(record.record_type)
+        self.rec_headers = _Headers(record.headers)
+        self.http_headers = None
+        if self.rec_type == "response" and record.is_http:
+            record.parse_http()
+            if record.is_http_parsed and record.http_headers is not None:
+                self.http_headers = _Headers(record.http_headers)
+        self.raw_stream = _Counted(record.reader, record.content_length)
+
+
+class _Counted:
+    """A FastWARC record's reader that, like warcio's, keeps in `limit` how many of the
+    promised bytes have not come: more than 0 at the end means the record was cut short."""
+
+    def __init__(self, reader: Any, length: int) -> None:
+        self._reader = reader
+        self.limit = length
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes of the record's (remaining) content."""
+        data = self._reader.read(size)
+        self.limit = max(0, self.limit - len(data))
+        return data
+
+
+class _Headers:
+    """FastWARC headers with warcio's `get_header` and `get_statuscode`."""
+
+    def __init__(self, headers: Any) -> None:
+        self._headers = headers
+
+    def get_header(self, name: str) -> str | None:
+        """The header's value, or None."""
+        return self._headers.get(name)
+
+    def get_statuscode(self) -> str:
+        """The HTTP status code as text ("" when there is none)."""
+        code = self._headers.status_code
+        return str(code) if code else ""
 
 
 def _file_error(path: str, seen: int, exc: Exception) -> SourceError:
