@@ -6,15 +6,17 @@ sports, software and travel sentences, one sample in every `--mix` pages) plus a
 record and a metadata record per page, the way Common Crawl files hold them. Then:
 
   reading   records/s and MB/s (compressed file size / seconds) for
-            (a) naive     gzip.open + a scan for "WARC/1." lines: decompression floor;
-            (b) warcio    `warcfile.iter_warc_inputs`, what `check` uses (2xx HTML/text
-                          responses, bodies capped and decoded);
-            (c) fastwarc  FastWARC's ArchiveIterator with the same selection, when
-                          installed; it must yield the same pages (URL and body bytes).
-  filter    pages/s of `check` on the first `--check-pages` pages with and without the
-            keyword pre-filter (one process, rules only), the share of pages skipped, and
-            whether the findings of the kept pages are identical to the unfiltered run
-            and every skipped page has none in it.
+            (a) naive gzip.open + a scan for "WARC/1." lines: decompression floor;
+            (b) `warcfile.iter_warc_inputs(reader="warcio")` (2xx HTML/text responses,
+                bodies capped and decoded), what `check` does without FastWARC;
+            (c) the same with reader="fastwarc", what `check` does with it installed;
+            (d) FastWARC's own iterator with the same selection and no claimcheck code.
+            (b) and (c) must yield the same pages (URL and body bytes).
+  filter    pages/s of `check` on `--check-pages` pages without and with the keyword
+            pre-filter (FastWARC reading when installed), and with it read by warcio;
+            one process, rules only, engine warmed first on unrelated pages. It also
+            says the share of pages skipped, whether the kept pages' findings are
+            identical to the unfiltered run, and that no skipped page had a finding.
 
 Why: docs/warc.md decides the reader and the pre-filter from these numbers
 (docs/performance.md has the table).
@@ -81,6 +83,7 @@ TRAVEL = (
     "Local markets open early and are busiest on Saturday mornings.",
 )
 THEMES = (RECIPE, SPORTS, SOFTWARE, TRAVEL)
+MENU = ("Home", "Archive", "Guides", "Reviews", "Events", "Gallery", "About")
 FOOTERS = (
     "",
     "Home · About · Archive",
@@ -89,17 +92,20 @@ FOOTERS = (
 )
 
 
-def unrelated_page(rng: random.Random, n: int) -> bytes:
-    """An HTML page of 5 to 14 sentences from one theme (no health-care content)."""
+def unrelated_page(rng: random.Random, n: int, size: tuple[int, int] = (20, 60)) -> bytes:
+    """An HTML page of `size` (20 to 60) sentences from one theme, with a menu and most
+    with a footer: an ordinary article or blog post, with no health-care content."""
     theme = rng.choice(THEMES)
-    sentences = [rng.choice(theme) for _ in range(rng.randint(5, 14))]
+    sentences = [rng.choice(theme) for _ in range(rng.randint(*size))]
     paragraphs = "".join(
-        f"<p>{' '.join(sentences[i : i + 3])}</p>" for i in range(0, len(sentences), 3)
+        f"<p>{' '.join(sentences[i : i + 4])}</p>" for i in range(0, len(sentences), 4)
     )
+    menu = "".join(f'<li><a href="/{w.lower()}">{w}</a></li>' for w in MENU)
     footer = rng.choice(FOOTERS)
     html = (
         f"<!doctype html><html><head><title>Notes {n}</title></head><body>"
-        f"<h1>Notes {n}</h1>{paragraphs}<footer>{footer}</footer></body></html>"
+        f"<nav><ul>{menu}</ul></nav><h1>Notes {n}</h1>{paragraphs}"
+        f"<footer>{footer}</footer></body></html>"
     )
     return html.encode("utf-8")
 
@@ -114,8 +120,11 @@ def sample_pages() -> list[tuple[str, bytes, str]]:
     ]
 
 
-def mixed_pages(count: int, mix: int, seed: int = 14) -> Iterator[tuple[str, bytes, str]]:
-    """(URL, body, Content-Type): one sample page in every `mix`, the rest unrelated."""
+def mixed_pages(
+    count: int, mix: int, seed: int = 14, size: tuple[int, int] = (20, 60)
+) -> Iterator[tuple[str, bytes, str]]:
+    """(URL, body, Content-Type): one sample page in every `mix`, the rest unrelated pages
+    of `size` sentences."""
     rng = random.Random(seed)
     samples = sample_pages()
     for i in range(count):
@@ -123,7 +132,7 @@ def mixed_pages(count: int, mix: int, seed: int = 14) -> Iterator[tuple[str, byt
             name, body, ctype = samples[(i // mix) % len(samples)]
             yield f"https://clinic{i}.example/{name}", body, ctype
         else:
-            yield f"https://site{i}.example/notes", unrelated_page(rng, i), "text/html"
+            yield f"https://site{i}.example/notes", unrelated_page(rng, i, size), "text/html"
 
 
 def write_warc(path: Path, pages: Iterator[tuple[str, bytes, str]]) -> int:
@@ -178,15 +187,21 @@ def read_naive(path: Path) -> int:
     return count
 
 
-def read_warcio(path: Path) -> list[tuple[str, bytes]]:
-    """The pages `check` reads, through warcfile (warcio)."""
-    from claimcheck.crawl.warcfile import iter_warc_inputs
+def read_with(reader: str):
+    """The pages `check` reads, through warcfile with `reader` ("warcio" or "fastwarc")."""
 
-    return [(p.origin.path, p.data) for p in iter_warc_inputs(str(path), 20 << 20)]
+    def read(path: Path) -> list[tuple[str, bytes]]:
+        from claimcheck.crawl.warcfile import iter_warc_inputs
+
+        pages = iter_warc_inputs(str(path), 20 << 20, reader=reader)
+        return [(p.origin.path, p.data) for p in pages]
+
+    return read
 
 
 def read_fastwarc(path: Path) -> list[tuple[str, bytes]] | None:
-    """The same selection through FastWARC (None when it is not installed)."""
+    """The same selection with FastWARC's own iterator alone, no claimcheck code (None
+    when it is not installed): the floor for the FastWARC path."""
     try:
         from fastwarc.warc import ArchiveIterator, WarcRecordType
     except ImportError:
@@ -204,21 +219,30 @@ def read_fastwarc(path: Path) -> list[tuple[str, bytes]] | None:
 
 
 def timed(fn, *args):
-    start = time.perf_counter()
+    """`fn(*args)` and the CPU seconds it took in this process: the machine is shared, and
+    wall time under other jobs' load varied threefold between runs."""
+    start = time.process_time()
     result = fn(*args)
-    return result, time.perf_counter() - start
+    return result, time.process_time() - start
 
 
-def check_rate(path: Path, warmup: Path, keyword_filter: bool):
+def check_rate(path: Path, warmup: Path, keyword_filter: bool, reader: str = "fastwarc"):
     """Seconds `check` takes over the WARC, and its report. The engine and the filter are
     built and run over `warmup` first: RE2 builds its DFA states lazily, and the first
     few hundred pages pay for that, which a segment of 30,000 pages does not notice."""
     from claimcheck.config import Config
+    from claimcheck.crawl import warcfile
     from claimcheck.engine import Engine, build_report, iter_reports
 
-    engine = Engine(Config(jobs=1, model="none"), keyword_filter=keyword_filter)
-    build_report(iter_reports([str(warmup)], engine=engine), engine)
-    return timed(lambda: build_report(iter_reports([str(path)], engine=engine), engine))
+    available = warcfile.fastwarc_available
+    if reader == "warcio":  # what `check` does where FastWARC is not installed
+        warcfile.fastwarc_available = lambda: False
+    try:
+        engine = Engine(Config(jobs=1, model="none"), keyword_filter=keyword_filter)
+        build_report(iter_reports([str(warmup)], engine=engine), engine)
+        return timed(lambda: build_report(iter_reports([str(path)], engine=engine), engine))
+    finally:
+        warcfile.fastwarc_available = available
 
 
 def main() -> int:
@@ -228,6 +252,8 @@ def main() -> int:
     parser.add_argument("--check-pages", type=int, default=1000)
     parser.add_argument("--warmup-pages", type=int, default=200)
     args = parser.parse_args()
+    from claimcheck.crawl.warcfile import fastwarc_available
+
     with tempfile.TemporaryDirectory() as tmp:
         warc = Path(tmp, "mixed.warc.gz")
         written = write_warc(warc, mixed_pages(args.pages, args.mix))
@@ -238,33 +264,59 @@ def main() -> int:
         rows = []
         count, seconds = timed(read_naive, warc)
         rows.append(("naive gzip scan", count, seconds))
-        ours, seconds = timed(read_warcio, warc)
-        rows.append(("warcio (check's reader)", records, seconds))
-        fast, seconds = timed(read_fastwarc, warc)
-        if fast is not None:
-            rows.append(("fastwarc", records, seconds))
+        ours, seconds = timed(read_with("warcio"), warc)
+        rows.append(("warcfile, warcio", records, seconds))
+        fast = None
+        if fastwarc_available():
+            fast, seconds = timed(read_with("fastwarc"), warc)
+            rows.append(("warcfile, FastWARC", records, seconds))
+            _raw, seconds = timed(read_fastwarc, warc)
+            rows.append(("FastWARC iterator alone", records, seconds))
         for name, n, secs in rows:
-            print(f"  {name:<26} {n / secs:>9.0f} records/s  {mb / secs:>6.1f} MB/s")
+            print(f"  {name:<26} {n / secs:>9.0f} records/s  {mb / secs:>6.1f} MB/s  (CPU)")
         if fast is not None:
-            print(f"  fastwarc pages identical: {'yes' if fast == ours else 'NO'}")
+            print(f"  FastWARC pages identical to warcio's: {'yes' if fast == ours else 'NO'}")
         small, warmup = Path(tmp, "check.warc.gz"), Path(tmp, "warmup.warc.gz")
         write_warc(small, mixed_pages(args.check_pages, args.mix))
-        write_warc(warmup, mixed_pages(args.warmup_pages, args.mix, seed=1))
+        write_warc(warmup, mixed_pages(args.warmup_pages, 0, seed=1))  # no sample page
         full, t_full = check_rate(small, warmup, False)
         kept, t_kept = check_rate(small, warmup, True)
+        slow = None
+        if fastwarc_available():
+            slow, t_slow = check_rate(small, warmup, True, reader="warcio")
+        unrelated = Path(tmp, "unrelated.warc.gz")
+        write_warc(unrelated, mixed_pages(args.check_pages // 2, 0, seed=2))
+        _all, t_engine = check_rate(unrelated, warmup, False)
+        _none, t_filter = check_rate(unrelated, warmup, True)
+        t_filter_warcio = None
+        if fastwarc_available():
+            t_filter_warcio = check_rate(unrelated, warmup, True, reader="warcio")[1]
+        m = len(_all.files)
         n = len(full.files)
         skipped = kept.prefilter_skipped
         by_path = {p.path: p.findings for p in full.files}
         same = all(by_path[p.path] == p.findings for p in kept.files)
         kept_paths = {p.path for p in kept.files}
         silent = all(not f for path, f in by_path.items() if path not in kept_paths)
-        print(f"check on {n} pages (rules only, 1 process):")
+        print(f"check on {n} pages (rules only, 1 process, pages per CPU second):")
         print(f"  without pre-filter {n / t_full:>7.1f} pages/s")
         print(f"  with pre-filter    {n / t_kept:>7.1f} pages/s  ({t_full / t_kept:.1f}x)")
+        if slow is not None:
+            print(f"  with pre-filter, read by warcio {n / t_slow:>7.1f} pages/s")
         print(f"  skipped {skipped} of {n} pages ({100 * skipped / n:.0f} %)")
+        print(f"unrelated pages only ({m}, all skipped: {'yes' if not _none.files else 'NO'}):")
+        print(
+            f"  full check {1000 * t_engine / m:.2f} ms/page, pre-filter and skip "
+            f"{1000 * t_filter / m:.2f} ms/page (CPU, reading included)"
+        )
+        if t_filter_warcio is not None:
+            print(f"  pre-filter and skip, read by warcio {1000 * t_filter_warcio / m:.2f} ms/page")
         print(f"  kept pages' findings identical: {'yes' if same else 'NO'}")
         print(f"  skipped pages had no findings: {'yes' if silent else 'NO'}")
-        return 0 if same and silent and (fast is None or fast == ours) else 1
+        identical = slow is None or [p.findings for p in slow.files] == [
+            p.findings for p in kept.files
+        ]
+        return 0 if same and silent and identical and (fast is None or fast == ours) else 1
 
 
 if __name__ == "__main__":
