@@ -2,11 +2,13 @@
 
 A real `redis-server` (Debian's) runs on 127.0.0.1 for the module, without persistence;
 a small clinic site of 30 pages, each answered after a short delay, counts the fetches
-of every path. The tests skip with a reason when redis-server is not installed.
+of every path. The tests that need redis-server skip with a reason when it is not
+installed; the error-path and merge tests need no server.
 """
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import os
@@ -27,7 +29,7 @@ import pytest
 REDIS_SERVER = shutil.which("redis-server") or (
     "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
 )
-pytestmark = pytest.mark.skipif(
+needs_redis = pytest.mark.skipif(
     REDIS_SERVER is None, reason="redis-server is not installed (apt-get install redis-server)"
 )
 PAGES = 30
@@ -203,6 +205,7 @@ def _paths(urls) -> list[str]:
     return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]
 
 
+@needs_redis
 def test_two_workers_share_the_frontier_and_fetch_each_url_once(
     redis_url: str, site_factory, tmp_path: Path
 ) -> None:
@@ -234,6 +237,7 @@ def test_two_workers_share_the_frontier_and_fetch_each_url_once(
     assert report["summary"]["files"] == PAGES
 
 
+@needs_redis
 def test_page_limit_and_delay_hold_across_workers(
     redis_url: str, site_factory, tmp_path: Path
 ) -> None:
@@ -255,6 +259,7 @@ def test_page_limit_and_delay_hold_across_workers(
     assert min(gaps) >= 0.2, gaps
 
 
+@needs_redis
 def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
     redis_url: str, site_factory, tmp_path: Path
 ) -> None:
@@ -296,6 +301,7 @@ def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
     assert verified.returncode == 0, verified.stdout
 
 
+@needs_redis
 def test_redis_lost_mid_crawl_ends_the_worker_with_a_complete_part(
     site_factory, tmp_path: Path
 ) -> None:
@@ -334,3 +340,38 @@ def test_merge_without_parts_is_a_usage_error(tmp_path: Path) -> None:
     result = _run("merge", str(tmp_path))
     assert result.returncode == 2
     assert "nothing to merge" in result.stderr
+
+
+def test_merge_keeps_only_records_that_verify(tmp_path: Path) -> None:
+    from claimcheck.crawl.archive import WarcArchive
+
+    audit = tmp_path / "audit"
+    part = audit / "parts" / "w1"
+    part.mkdir(parents=True)
+    info = {"seed": "http://127.0.0.1:9/", "audit_id": "t", "settings": {}}
+    (audit / "parts" / "w1.json").write_text(json.dumps(info))
+    archive = WarcArchive(str(part))
+    archive.write_warcinfo({"software": "test"})
+    for n in range(3):
+        html = [("Content-Type", "text/html; charset=utf-8")]
+        archive.write_exchange(f"http://127.0.0.1:9/p/{n}", "GET", [], 200, html, _page(n))
+    archive.close()
+    # the second response, re-compressed with one word of its body changed: a whole gzip
+    # member whose WARC digests no longer match (no manifest: the worker was killed)
+    data = (part / "crawl.warc.gz").read_bytes()
+    ref = archive.records[3]
+    assert ref.type == "response" and ref.uri.endswith("/p/1")
+    member = gzip.decompress(data[ref.offset : ref.offset + ref.length])
+    altered = gzip.compress(member.replace(b"Tratamiento 1<", b"Tratamiento X<"))
+    spliced = data[: ref.offset] + altered + data[ref.offset + ref.length :]
+    (part / "crawl.warc.gz").write_bytes(spliced)
+
+    merged = _run("merge", str(audit))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    manifest = json.loads((audit / "manifest.json").read_text())
+    assert _paths(p["url"] for p in manifest["pages"]) == ["/p/0", "/p/2"]
+    (entry,) = manifest["parts"]
+    assert entry["status"] == "incomplete" and entry["records_dropped"] == 1
+    assert _run("verify", str(audit)).returncode == 0
+    again = _run("merge", str(audit))
+    assert again.returncode == 2 and "already holds an audit" in again.stderr
