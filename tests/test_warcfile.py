@@ -296,7 +296,7 @@ def test_uncompressed_warc_is_one_range(tmp_path: Path) -> None:
     assert warc_ranges(str(warc), 4) == [(0, warc.stat().st_size)]
 
 
-def test_check_reads_a_warc_end_to_end(tmp_path: Path, runner) -> None:
+def test_check_reads_a_warc_end_to_end_json_text_and_jsonl(tmp_path: Path, runner) -> None:
     warc = tmp_path / "mixed.warc.gz"
     write_warc(warc, mixed_pages(24, 8, size=SMALL))
     rules_only = ["--model", "none", "--fail-on", "never"]
@@ -316,6 +316,11 @@ def test_check_reads_a_warc_end_to_end(tmp_path: Path, runner) -> None:
     full = json.loads(every.output)
     assert len(full["files"]) == 24 and "prefilter_skipped" not in full["summary"]
     assert full["summary"]["findings"] == report["summary"]["findings"]
+    lines = runner.invoke(main, ["check", str(warc), "--format", "jsonl", *rules_only])
+    assert lines.exit_code == 0, lines.output
+    *pages, summary = [json.loads(line) for line in lines.output.splitlines()]
+    assert [p["path"] for p in pages] == listed
+    assert summary["summary"]["prefilter_skipped"] == 21
 
 
 def test_named_files_are_never_prefiltered(tmp_path: Path, runner) -> None:
