@@ -97,11 +97,11 @@ def test_config_ships_with_dask_serialisation() -> None:
 
 
 def test_files_and_audit_input_same_as_one_job(cluster: str, audit: Path, tmp_path) -> None:
-    """Samples, then an audit read as one input among others, then 40 small pages (more
-    tasks than the window holds): same JSON, in the same order, as --jobs 1."""
+    """Samples, then an audit read as one input among others, then 24 small pages (11
+    tasks: more than the window of 8 holds): same JSON, in the same order, as --jobs 1."""
     many = tmp_path / "many"
     many.mkdir()
-    for n in range(40):
+    for n in range(24):
         (many / f"page-{n:02d}.html").write_text(CLINIC.format(n=n), encoding="utf-8")
     inputs = [str(SAMPLES), str(audit), str(many)]
     code1, local, _ = run(*inputs, "--jobs", "1", "--format", "json")
@@ -117,6 +117,41 @@ def test_audit_site_score_same_as_one_job(cluster: str, audit: Path) -> None:
     code2, dask, err = run(str(audit), "--dask", cluster, "--format", "json")
     assert code1 == code2, err
     assert '"site": {' in local
+    assert dask == local
+
+
+def test_sweep_site_scores_same_as_one_job(cluster: str, tmp_path) -> None:
+    """A sweep (`crawl --sites`): one task per site audit, same pages and site scores."""
+    from claimcheck.crawl.archive import file_sha256
+    from claimcheck.crawl.sweep import write_sweep
+
+    sweep = tmp_path / "sweep"
+    pages = {
+        "one.test": [(BASE + "/", HOME, HTML)],
+        "two.test": [(BASE + "/", CLINIC.format(n=2).encode(), HTML)],
+    }
+    entries = []
+    for name, site_pages in pages.items():
+        build_audit(sweep / "sites" / name, site_pages)
+        entries.append(
+            {
+                "seed": f"http://{name}/",
+                "site": name,
+                "dir": f"sites/{name}",
+                "status": "done",
+                "pages": 1,
+                "errors": 0,
+                "manifest_sha256": file_sha256(str(sweep / "sites" / name / "manifest.json")),
+            }
+        )
+    index = {"kind": "claimcheck-sweep", "sweep_version": "1.0", "sites": entries}
+    index["started"], index["ended"] = "2026-12-05T10:00:00+00:00", "2026-12-05T10:05:00+00:00"
+    write_sweep(str(sweep), index)
+    # a hand-built index (not a crawl's): verification is tested with real sweeps elsewhere
+    code1, local, err1 = run(str(sweep), "--no-verify", "--jobs", "1", "--format", "json")
+    code2, dask, err2 = run(str(sweep), "--no-verify", "--dask", cluster, "--format", "json")
+    assert code1 == code2 == 1, (err1, err2)
+    assert local.count('"path": "') == 2 and '"sites": [' in local
     assert dask == local
 
 

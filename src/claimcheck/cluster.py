@@ -13,16 +13,17 @@ import logging
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 from claimcheck import __version__
 from claimcheck.config import Config
-from claimcheck.errors import ClaimcheckError, SourceError
+from claimcheck.errors import ArchiveError, ClaimcheckError, SourceError
 from claimcheck.model import PageReport, Report, error_page
+from claimcheck.score import summarise
 from claimcheck.sources import MAX_BYTES, RawInput, iter_inputs, read_path, read_stdin
 
 if TYPE_CHECKING:
@@ -318,29 +319,42 @@ def iter_cluster_reports(
     client: Client, paths: Sequence[str], config: Config, keyword_filter: bool = True
 ) -> Iterator[PageReport]:
     """Page reports for every input under `paths`, in input order then record order,
-    streamed: at most TASKS_PER_THREAD tasks per worker thread are in flight, and each
-    result is released once its pages are handed on. Pages the archive pre-filter skipped
-    come back marked, as from `engine.iter_reports`."""
+    streamed (see `_in_order`). Pages the archive pre-filter skipped come back marked, as
+    from `engine.iter_reports`."""
+    threads = max(1, sum(client.nthreads().values()))
+    tasks = plan_tasks(paths, config, threads)
+    for entry in _in_order(client, config, tasks, keyword_filter):
+        yield from (entry,) if isinstance(entry, PageReport) else entry.pages
+
+
+def _in_order(
+    client: Client,
+    config: Config,
+    tasks: Iterable[Task | PageReport],
+    keyword_filter: bool = True,
+) -> Iterator[TaskResult | PageReport]:
+    """Each task's result in task order: at most TASKS_PER_THREAD tasks per worker thread
+    are in flight, the oldest is waited for (later ones keep running) and released once
+    handed on, so results never pile up on the cluster. A finished page passes through."""
     threads = max(1, sum(client.nthreads().values()))
     window: deque[Any] = deque()
-    for task in plan_tasks(paths, config, threads):
+    for task in tasks:
         if isinstance(task, PageReport):
             window.append(task)
         else:
             window.append(client.submit(run_task, config, task, keyword_filter, pure=False))
         while len(window) >= threads * TASKS_PER_THREAD:
-            yield from _drain(window.popleft())
+            yield _take(window.popleft())
     while window:
-        yield from _drain(window.popleft())
+        yield _take(window.popleft())
 
 
-def _drain(entry: Any) -> Iterator[PageReport]:
+def _take(entry: Any) -> TaskResult | PageReport:
     if isinstance(entry, PageReport):
-        yield entry
-        return
-    pages = _result(entry).pages
+        return entry
+    result = _result(entry)
     entry.release()
-    yield from pages
+    return result
 
 
 def cluster_report(
@@ -376,3 +390,36 @@ def cluster_audit_report(spec: str, directory: str, config: Config) -> Report:
         result = _result(future)
     assert result.report is not None
     return result.report
+
+
+def cluster_sweep_report(spec: str, directory: str, config: Config) -> Report:
+    """A sweep scored on the cluster, one task per site audit (`audit_report` on a worker),
+    put together as `crawl.sweep.sweep_report` puts it: every site's pages in sweep order,
+    one site score per host (tests/test_dask.py compares the two)."""
+    from claimcheck.crawl.archive import load_manifest
+    from claimcheck.crawl.sweep import sweep_site_dirs
+    from claimcheck.model import SiteScore
+
+    dirs = sweep_site_dirs(directory)
+    if not dirs:
+        raise ArchiveError(f"{directory}: no site of this sweep has an audit to score")
+    with open_client(spec, config) as client:
+        tasks = (Task("audit", (path,)) for path in dirs)
+        reports = [r.report for r in _in_order(client, config, tasks) if isinstance(r, TaskResult)]
+    scores = []
+    for path, report in zip(dirs, reports, strict=True):
+        assert report is not None
+        site = report.site or SiteScore(score=None, grade=None, pages=0)
+        scores.append(replace(site, host=load_manifest(path)["site"]))
+    files = tuple(page for report in reports if report for page in report.files)
+    first = reports[0]
+    assert first is not None
+    return replace(
+        first,
+        files=files,
+        summary=summarise(files),
+        errors=tuple(e for report in reports if report for e in report.errors),
+        site=None,
+        sites=tuple(scores),
+        prefilter_skipped=sum(report.prefilter_skipped for report in reports if report),
+    )

@@ -386,7 +386,12 @@ def check(
     elif len(inputs) == 1 and sweeps:  # a sweep: every site's pages, a site score per site
         from claimcheck.crawl.sweep import sweep_report
 
-        report = sweep_report(inputs[0], config)
+        if dask:
+            from claimcheck.cluster import cluster_sweep_report
+
+            report = cluster_sweep_report(dask, inputs[0], config)
+        else:
+            report = sweep_report(inputs[0], config)
     elif stdin_filename:
         report = _check_stdin_as(stdin_filename, config)
     else:
