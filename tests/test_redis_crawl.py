@@ -238,6 +238,49 @@ def test_two_workers_share_the_frontier_and_fetch_each_url_once(
 
 
 @needs_redis
+def test_two_workers_archive_what_one_process_does_on_the_clinic_site(
+    redis_url: str, tmp_path: Path
+) -> None:
+    from tests.site_server import SiteServer
+
+    fast = ["--delay", "0", "--timeout", "0.5", "--retries", "1", "--max-bytes", "1000000"]
+    common = ["--max-pages", "30", "--depth", "3", "--no-history", *fast]
+    with SiteServer() as site:
+        seed = site.base + "/"
+        single = subprocess.Popen(  # alongside the workers: the site serves all three
+            [*CLAIMCHECK, "crawl", seed, "--out", str(tmp_path / "single"), *common],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        workers = [
+            subprocess.Popen(
+                [
+                    *CLAIMCHECK,
+                    *("crawl", seed, "--out", str(tmp_path / "shared"), "--redis", redis_url),
+                    *("--worker-id", f"w{i}", "--idle-timeout", "1", *common),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in (1, 2)
+        ]
+        for w in [single, *workers]:
+            _, stderr = w.communicate(timeout=60)
+            assert w.returncode == 0, stderr[-2000:]
+    assert _run("merge", str(tmp_path / "shared")).returncode == 0
+    one = json.loads((tmp_path / "single" / "manifest.json").read_text())
+    two = json.loads((tmp_path / "shared" / "manifest.json").read_text())
+    # redirects, retries, robots refusals, errors and limits end the same way
+    assert sorted(_paths(p["url"] for p in two["pages"])) == sorted(
+        _paths(p["url"] for p in one["pages"])
+    )
+    assert {e["url"] for e in two["errors"]} == {e["url"] for e in one["errors"]}
+    assert _run("verify", str(tmp_path / "shared")).returncode == 0
+
+
+@needs_redis
 def test_page_limit_and_delay_hold_across_workers(
     redis_url: str, site_factory, tmp_path: Path
 ) -> None:

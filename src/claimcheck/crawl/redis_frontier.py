@@ -480,6 +480,7 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
         replaced = request.meta.pop("claimcheck_token", None)
         added = super().enqueue_request(request)
         if replaced is not None:
+            self.spider.archive._file.flush()  # the redirect or error answer it replaces
             self.popped.pop(replaced, None)
             self.frontier.ack([replaced])
         return added
@@ -551,6 +552,7 @@ class SharedScheduler(_scrapy_redis_scheduler()):  # type: ignore[misc]
         self.frontier.ack(done)
 
     def _beat(self) -> None:
+        """Every second: liveness, acknowledgements, and a look at the shared queue."""
         import redis
 
         try:
