@@ -228,6 +228,7 @@ def test_two_workers_share_the_frontier_and_fetch_each_url_once(
 
     merged = _run("merge", str(out))
     assert merged.returncode == 0, merged.stderr
+    assert "recorded in" in merged.stdout  # in the history, as a crawl is
     manifest = json.loads((out / "manifest.json").read_text())
     assert sorted(_paths(p["url"] for p in manifest["pages"])) == sorted(site.page_paths())
     assert {p["status"] for p in manifest["parts"]} == {"complete"}

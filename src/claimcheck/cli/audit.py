@@ -620,10 +620,15 @@ def _crawl_worker(
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@db_option
+@click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
 @config_option
-def merge(directory: str, config_file: str | None) -> None:
+def merge(directory: str, db_path: str | None, no_history: bool, config_file: str | None) -> None:
     """Merge the parts of a `crawl --redis` audit (DIRECTORY/parts/*) into one audit in
-    DIRECTORY: one WARC, one manifest, report.json. Incomplete parts are salvaged and listed."""
+    DIRECTORY: one WARC, one manifest, report.json. Incomplete parts are salvaged and listed.
+
+    The merged audit is recorded in the history database, as a crawl is.
+    """
     from claimcheck.config import load_config
     from claimcheck.crawl.archive import MANIFEST, file_sha256
     from claimcheck.crawl.merge import merge_parts
@@ -643,3 +648,12 @@ def merge(directory: str, config_file: str | None) -> None:
     )
     if not manifest["pages"]:
         fail(f"no page in any part of {directory}")
+    if not no_history:
+        from claimcheck.history import History
+
+        try:
+            with History(db_path) as history:
+                history.record_audit(directory)
+                click.echo(f"recorded in {history.path}")
+        except ClaimcheckError as exc:  # the audit itself is complete: warn, do not fail
+            click.echo(f"claimcheck: warning: audit not recorded in the history: {exc}", err=True)
