@@ -83,6 +83,8 @@ EXTRAS = {
     "tldextract": "crawl",
     "cryptography": "crawl",
     "asn1crypto": "crawl",
+    "redis": "scale",  # crawl --redis
+    "scrapy_redis": "scale",
     "starlette": "serve",
     "uvicorn": "serve",
     "multipart": "serve",
