@@ -209,6 +209,22 @@ def test_warc_in_byte_ranges_same_as_one_job(cluster: str, tmp_path) -> None:
     assert dask == local
 
 
+def test_worker_in_another_directory_refuses_relative_paths(cluster: str, tmp_path) -> None:
+    """Workers read inputs by path: one in another working directory would read other
+    files (or none) for a relative path, so the run stops before submitting anything."""
+    with distributed.Client(cluster) as client:
+        here = os.getcwd()
+        client.run(os.chdir, str(tmp_path))
+        try:
+            code, out, err = run(os.path.relpath(SAMPLES / "plain-copy.txt"), "--dask", cluster)
+            absolute, _, err2 = run(str(SAMPLES / "plain-copy.txt"), "--dask", cluster)
+        finally:
+            client.run(os.chdir, here)
+    assert (code, out) == (2, "")
+    assert f"runs in {tmp_path}, not {here}" in err and err.count("\n") == 1
+    assert absolute in (0, 1), err2
+
+
 def test_dask_local_end_to_end() -> None:
     page = str(SAMPLES / "careful-clinic.html")
     code1, local, _ = run(page, "--jobs", "1", "--format", "json")

@@ -122,11 +122,11 @@ def run_task(config: Config, task: Task, keyword_filter: bool = True) -> TaskRes
     from claimcheck.engine import _safe_check
 
     try:
-        if task.kind == "audit":
+        engine = _engine(config, keyword_filter)
+        if task.kind == "audit":  # the worker's Engine serves every site of a sweep
             from claimcheck.crawl.audit import audit_report
 
-            return TaskResult(report=audit_report(task.paths[0], config))
-        engine = _engine(config, keyword_filter)
+            return TaskResult(report=audit_report(task.paths[0], config, engine=engine))
         return TaskResult(pages=tuple(_safe_check(engine, item) for item in _task_inputs(task)))
     except ClaimcheckError as exc:  # sent as text: typed errors do not all unpickle
         return TaskResult(error=str(exc))
@@ -177,10 +177,11 @@ def _import_distributed() -> Any:
 
 
 @contextmanager
-def open_client(spec: str, config: Config) -> Iterator[Client]:
+def open_client(spec: str, config: Config, paths: Sequence[str] = ()) -> Iterator[Client]:
     """A Client on `spec`: 'local' starts a LocalCluster of worker processes (no
-    dashboard), anything else is a scheduler address. Cluster and client are closed on
-    the way out, also on errors and Ctrl-C."""
+    dashboard), anything else is a scheduler address, whose workers must run this
+    claimcheck version and, when `paths` has relative ones, this working directory.
+    Cluster and client are closed on the way out, also on errors and Ctrl-C."""
     distributed = _import_distributed()
     timeout = _timeout()
     if spec == "local":
@@ -202,7 +203,8 @@ def open_client(spec: str, config: Config) -> Iterator[Client]:
             yield client
         return
     with _connect(distributed, spec, timeout) as client:
-        _check_workers(client, spec, timeout)
+        relative = any(p != "-" and not os.path.isabs(p) for p in paths)
+        _check_workers(client, spec, timeout, relative)
         yield client
 
 
@@ -218,7 +220,7 @@ def _connect(distributed: Any, address: str, timeout: float) -> AbstractContextM
         ) from None
 
 
-def _check_workers(client: Client, address: str, timeout: float) -> None:
+def _check_workers(client: Client, address: str, timeout: float, relative: bool) -> None:
     try:
         client.wait_for_workers(1, timeout=timeout)
     except TimeoutError:
@@ -233,10 +235,10 @@ def _check_workers(client: Client, address: str, timeout: float) -> None:
                 f"Dask worker {worker} runs claimcheck {version}, this is {__version__}: "
                 "install the same version on every worker"
             )
-        if cwd != here:
+        if relative and cwd != here:
             raise ClusterError(
-                f"Dask worker {worker} runs in {cwd}, not {here}: start workers in the "
-                "directory the inputs are named from (they read the inputs by path)"
+                f"Dask worker {worker} runs in {cwd}, not {here}: give absolute paths or "
+                "start workers in the directory the inputs are named from (they read them)"
             )
 
 
@@ -367,7 +369,7 @@ def cluster_report(
     """The report `engine.check_paths` gives, computed on the Dask cluster `spec`."""
     from claimcheck.engine import build_report
 
-    with open_client(spec, config) as client:
+    with open_client(spec, config, paths) as client:
         versions = client.submit(engine_versions, config, keyword_filter, pure=False)
         pages = []
         for page in iter_cluster_reports(client, paths, config, keyword_filter):
@@ -385,7 +387,7 @@ def cluster_report(
 def cluster_audit_report(spec: str, directory: str, config: Config) -> Report:
     """An audit directory scored as one task on the cluster: its pages and its site score,
     as `crawl.audit.audit_report` gives them here."""
-    with open_client(spec, config) as client:
+    with open_client(spec, config, [directory]) as client:
         future = client.submit(run_task, config, Task("audit", (directory,)), pure=False)
         result = _result(future)
     assert result.report is not None
@@ -403,7 +405,7 @@ def cluster_sweep_report(spec: str, directory: str, config: Config) -> Report:
     dirs = sweep_site_dirs(directory)
     if not dirs:
         raise ArchiveError(f"{directory}: no site of this sweep has an audit to score")
-    with open_client(spec, config) as client:
+    with open_client(spec, config, dirs) as client:
         tasks = (Task("audit", (path,)) for path in dirs)
         reports = [r.report for r in _in_order(client, config, tasks) if isinstance(r, TaskResult)]
     scores = []
