@@ -244,6 +244,17 @@ def test_unreachable_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in err
 
 
+def test_scheduler_without_workers_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMCHECK_DASK_TIMEOUT", "1")
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+    ) as empty:  # fmt: skip
+        code, out, err = run(str(SAMPLES), "--dask", empty.scheduler_address)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "has no worker after 1 s" in err
+
+
 def test_without_dask_names_the_extra(tmp_path) -> None:
     page = tmp_path / "p.txt"
     shutil.copy(SAMPLES / "plain-copy.txt", page)
