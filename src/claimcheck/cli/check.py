@@ -372,7 +372,10 @@ def check(
     if fmt == "jsonl":  # one line per page as it is scored (render/jsonl.py)
         from claimcheck.render.jsonl import open_stream
 
-        stream = open_stream(output, lexicon_for(config.lexicons).rules, config.lang)
+        try:
+            stream = open_stream(output, lexicon_for(config.lexicons).rules, config.lang)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
     on_page = stream.page if stream else tick
     if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
         from claimcheck.crawl.audit import audit_report

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TextIO
 
-from claimcheck.errors import ConfigError
 from claimcheck.lexicon.types import Rule
 from claimcheck.model import PageReport, Report
 from claimcheck.render.json import page_to_dict, report_to_dict
@@ -59,12 +58,9 @@ class JsonLinesWriter:
 def open_stream(
     output: str | None, rules: Sequence[Rule] = (), lang: str | None = None
 ) -> JsonLinesWriter:
-    """A writer on `output` (a file, created now so a bad path fails before a long run;
-    stdout for None or '-')."""
+    """A writer on `output` (a file, created now so that a bad path fails before a long run,
+    with OSError; stdout for None or '-')."""
     if not output or output == "-":
         return JsonLinesWriter(sys.stdout, rules, lang)
-    try:
-        out = open(output, "w", encoding="utf-8")  # noqa: SIM115 (closed by finish)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from None
+    out = open(output, "w", encoding="utf-8")  # noqa: SIM115 (closed by finish)
     return JsonLinesWriter(out, rules, lang, close=True)
