@@ -270,3 +270,14 @@ def test_without_dask_names_the_extra(tmp_path) -> None:
         "claimcheck: error: --dask needs dask and distributed, which are not installed: "
         "pip install 'claimcheck[scale]'"
     ]
+
+
+def test_scale_benchmark_smoke(tmp_path) -> None:
+    """benchmarks/scale.py runs end to end (one configuration, a tiny WARC)."""
+    result = run_python(
+        "benchmarks/scale.py", "--records", "5", "--only", "jobs1", "--keep", str(tmp_path),
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| jobs1 | 10 | 10 |" in result.stdout
+    assert "same report from every run on 10 records: True" in result.stdout
