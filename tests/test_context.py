@@ -164,3 +164,36 @@ def test_quotation_over_several_sentences_is_someone_elses_claim() -> None:
     own = engine.check_text(clinic, "text")
     assert own.page_type == "commercial"
     assert any("rebuild" in f.sentence for f in own.active_findings)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "status"),
+    [
+        # a parenthetical aside neither ends the clause nor uses up the modifier's scope
+        ("Stem cells do not (whatever some ads say) cure diabetes.", "cure", "negated"),
+        (
+            "In diabetic mice (a model of type 1 diabetes, not of the human disease), the"
+            " transplanted cells reversed high blood sugar.",
+            "reversed",
+            "nonhuman",
+        ),
+        # but a parenthesis that closes nothing is still a break
+        ("No trial has shown this (see below; our cells cure diabetes.", "cure", "asserted"),
+        # a patient's own account of being cured is a testimonial, not the page's claim
+        ("I was cured of my knee pain after two infusions.", "cured", "attributed"),
+        ("Llevo dos años curada de la artrosis.", "curada", "attributed"),
+        ("We have cured hundreds of patients with stem cells.", "cured", "asserted"),
+        # a role the cells can play is a hedge; others selling miracle cures are not the page
+        ("These vesicles can serve as messengers that repair tissue.", "repair", "asserted"),
+        ("Muchos venden curas milagrosas con células madre.", "milagrosas", "attributed"),
+    ],
+)
+def test_asides_testimony_and_roles(sentence: str, trigger: str, status: str) -> None:
+    assert _status(sentence, trigger)[0] == status
+
+
+def test_a_role_the_cells_can_play_is_hedged() -> None:
+    assert _status("These vesicles can serve as messengers that repair tissue.", "repair")[1]
+    hedged = _status("Estas vesículas pueden servir como mensajeras que reparan.", "reparan")
+    assert hedged[1]
+    assert not _status("These vesicles repair tissue.", "repair")[1]

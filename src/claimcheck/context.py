@@ -53,14 +53,24 @@ class Context:
     hedge: str | None = None
 
 
+_ASIDE = regex.compile(r"\([^()]{0,120}\)")
+
+
+def _without_asides(text: str, start: int, end: int) -> str:
+    """text[start:end] with whole parenthetical asides blanked out: '(ALS, or Lou Gehrig's
+    disease)' expands a name inside its clause, it neither ends the clause nor counts
+    towards a modifier's scope."""
+    return _ASIDE.sub(lambda m: " " * len(m.group()), text[start:end])
+
+
 def _words_between(text: str, start: int, end: int) -> int:
-    return len(_WORD.findall(text, start, end)) if end > start else 0
+    return len(_WORD.findall(_without_asides(text, start, end))) if end > start else 0
 
 
 def _blocked(text: str, start: int, end: int, terminators: Sequence[tuple[int, int]]) -> bool:
     if end <= start:
         return False
-    if _CLAUSE_BREAK.search(text, start, end):
+    if _CLAUSE_BREAK.search(_without_asides(text, start, end)):
         return True
     return any(start <= ts and te <= end for ts, te in terminators)
 
