@@ -5,8 +5,9 @@ The dev set (../shared/eval/realworld-dev) is read in place at run time and neve
 into the repository. Each sentence is checked as a page of its own with the classifier off;
 a sentence counts as flagged when an active finding of the overclaim family is reported on
 it. The floors sit a little below the levels the rules reached when this test was written
-(recall 0.58, false alarms 0.049 on 561 sentences), so a regression fails and small
-label-neutral changes do not.
+(recall 0.58, false alarms 0.049 on 561 sentences; raised after the rules reached recall
+0.69 and false alarms 0.038), so a regression fails and small label-neutral changes do
+not.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from claimcheck.config import Config
 from claimcheck.engine import Engine
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "realworld-dev"
-RECALL_FLOOR = 0.54
-FALSE_ALARM_CEILING = 0.06
+RECALL_FLOOR = 0.64
+FALSE_ALARM_CEILING = 0.05
 
 pytestmark = pytest.mark.skipif(
     not (DEV / "sentences.jsonl").is_file(),
