@@ -210,7 +210,7 @@ def test_site_score_and_site_wide_duties(site: SiteServer, audit) -> None:
     report = json.loads((audit[0] / "report.json").read_text("utf-8"))
     schema = json.loads(Path(SCHEMA).read_text("utf-8"))
     jsonschema.validate(report, schema)
-    assert report["schema_version"] == "1.6"
+    assert report["schema_version"] == "1.7"
     block = report["site"]
     assert block["grade"] == grade(block["score"]) and block["pages"] == len(report["files"])
     # the reasons are in the site's language (Spanish here, `lang` auto)

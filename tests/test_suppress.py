@@ -152,7 +152,7 @@ def test_warnings_in_json_and_on_stderr(runner: CliRunner, tmp_path: Path, monke
     result = runner.invoke(main, ["check", "p.txt", "--format", "json"])
     data = json.loads(result.stdout)
     jsonschema.validate(data, REPORT_SCHEMA)
-    assert data["schema_version"] == "1.6"
+    assert data["schema_version"] == "1.7"
     assert data["files"][0]["warnings"] == [
         "p.txt:1: unknown rule code 'CC999' in claimcheck: ignore[CC999]"
     ]

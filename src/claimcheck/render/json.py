@@ -11,7 +11,7 @@ from claimcheck import i18n
 from claimcheck.lexicon.types import Ground, Rule
 from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
