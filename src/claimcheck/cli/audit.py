@@ -180,8 +180,13 @@ def crawl(
     if sites_file or len(urls) > 1:
         if screenshots:
             fail("--screenshots works on a one-site crawl; crawl that site on its own")
-        if redis_url:
-            fail("--redis takes one site for now; crawl a sweep without it")
+        if redis_url:  # one worker of a sweep on a shared frontier: merge seals nothing
+            if sign_key or tsa:
+                fail("--sign and --tsa apply to merged audits, not to a worker's parts")
+            shared = _frontier_spec(options, redis_url, worker_id, audit_id, idle_timeout)
+            config = load_config(config_file)
+            _crawl_sweep(urls, sites_file, options, concurrent_sites, config, shared)
+            return
         _crawl_sweep(urls, sites_file, options, concurrent_sites, load_config(config_file))
         _finish_sweep(out, signer, tsa, db_path, no_history)
         return
@@ -230,9 +235,12 @@ def _crawl_sweep(
     options,
     concurrent_sites: int,
     config: Config,
+    shared=None,
 ) -> None:
     """`crawl URL1 URL2 ...` / `crawl --sites FILE`: every site into one sweep directory,
-    one line per site; exit 2 when no site archived a page, a warning when some failed."""
+    one line per site; exit 2 when no site archived a page, a warning when some failed.
+    With `shared` (a FrontierSpec), this is one worker of a sweep on Redis: exit 2 when
+    it could not finish its share of some site."""
     from claimcheck.crawl.multisite import plan_sites, read_sites_file, run_sweep
 
     entries = [(f"argument {i}", u) for i, u in enumerate(urls, start=1)]
@@ -241,11 +249,24 @@ def _crawl_sweep(
     plan = plan_sites(entries)
     for warning in plan.warnings:
         click.echo(f"claimcheck: warning: {warning}", err=True)
-    outcomes = run_sweep(plan, options, config, concurrent_sites)
+    outcomes = run_sweep(plan, options, config, concurrent_sites, shared)
     for o in outcomes:
         score = "" if o.score is None else f", site score {o.score}/100 ({o.grade})"
         why = f": {o.reason}" if o.reason and o.status != "done" else ""
         click.echo(f"{o.status:<10} {o.site}: {o.pages} page(s), {o.errors} error(s){score}{why}")
+    if shared is not None:
+        click.echo(
+            f"worker {shared.worker_id} of sweep {shared.audit_id}: "
+            f"{sum(o.pages for o in outcomes)} page(s) archived; when every worker has "
+            f"stopped: claimcheck merge {options.out}"
+        )
+        unfinished = [o.site for o in outcomes if o.status != "done"]
+        if unfinished:
+            fail(
+                f"{len(unfinished)} site(s) not finished by this worker: "
+                f"{', '.join(unfinished[:5])} (reasons above); start workers again to finish"
+            )
+        return
     failed = [o for o in outcomes if o.status != "done"]
     click.echo(
         f"sweep {os.path.normpath(options.out)}: {len(outcomes) - len(failed)} of "
@@ -596,26 +617,59 @@ def _crawl_worker(
 ) -> None:
     """`crawl --redis`: one worker of a shared frontier, its pages in OUT/parts/WORKER-ID/."""
     from claimcheck.config import load_config
-    from claimcheck.crawl.redis_frontier import (
-        FrontierSpec,
-        clean_id,
-        default_worker_id,
-        run_worker,
-    )
+    from claimcheck.crawl.redis_frontier import run_worker
 
-    spec = FrontierSpec(
-        url=redis_url,
-        audit_id=clean_id(audit_id or os.path.basename(os.path.normpath(options.out))),
-        worker_id=clean_id(worker_id) if worker_id else default_worker_id(),
-        max_pages=options.max_pages,
-        idle_timeout=idle_timeout,
-    )
+    spec = _frontier_spec(options, redis_url, worker_id, audit_id, idle_timeout)
     manifest, _ = run_worker(options, spec, load_config(config_file))
     click.echo(
         f"part {spec.worker_id} of audit {spec.audit_id}: {len(manifest['pages'])} page(s) "
         f"archived, {len(manifest['errors'])} error(s); when every worker has stopped: "
         f"claimcheck merge {options.out}"
     )
+
+
+def _frontier_spec(
+    options, redis_url: str, worker_id: str | None, audit_id: str | None, idle_timeout: float
+):
+    """The shared frontier this worker joins: the audit (or sweep) id is --audit-id or the
+    name of --out; the worker id is --worker-id or hostname-pid."""
+    from claimcheck.crawl.redis_frontier import FrontierSpec, clean_id, default_worker_id
+
+    return FrontierSpec(
+        url=redis_url,
+        audit_id=clean_id(audit_id or os.path.basename(os.path.normpath(options.out))),
+        worker_id=clean_id(worker_id) if worker_id else default_worker_id(),
+        max_pages=options.max_pages,
+        idle_timeout=idle_timeout,
+    )
+
+
+def _merge_sweep(directory: str, db_path: str | None, no_history: bool, config) -> None:
+    """`merge SWEEP_DIR`: every site's parts merged and scored, sweep.json filled in."""
+    from claimcheck.crawl.merge import merge_sweep
+
+    results = merge_sweep(directory, config)
+    for r in results:
+        score = "" if r.score is None else f", site score {r.score}/100 ({r.grade})"
+        why = f": {r.reason}" if r.reason else ""
+        note = "" if r.merged else " (not merged now)"
+        click.echo(f"{r.status:<10} {r.site}: {r.pages} page(s){score}{note}{why}")
+    done = sum(1 for r in results if r.status == "done")
+    click.echo(f"sweep {os.path.normpath(directory)}: {done} of {len(results)} site(s) done")
+    if not any(r.pages for r in results):
+        fail(f"no page in any site of {directory}")
+    merged = [r.directory for r in results if r.merged]
+    if no_history or not merged:
+        return
+    from claimcheck.history import History
+
+    try:
+        with History(db_path) as history:
+            for path in merged:
+                history.record_audit(path)
+            click.echo(f"{len(merged)} site audit(s) recorded in {history.path}")
+    except ClaimcheckError as exc:
+        click.echo(f"claimcheck: warning: sweep not recorded in the history: {exc}", err=True)
 
 
 @main.command()
@@ -627,12 +681,17 @@ def merge(directory: str, db_path: str | None, no_history: bool, config_file: st
     """Merge the parts of a `crawl --redis` audit (DIRECTORY/parts/*) into one audit in
     DIRECTORY: one WARC, one manifest, report.json. Incomplete parts are salvaged and listed.
 
-    The merged audit is recorded in the history database, as a crawl is.
+    The merged audit is recorded in the history database, as a crawl is. A sweep directory
+    (`crawl --sites FILE --redis URL`) is merged site by site and its sweep.json filled in.
     """
     from claimcheck.config import load_config
     from claimcheck.crawl.archive import MANIFEST, file_sha256
     from claimcheck.crawl.merge import merge_parts
+    from claimcheck.crawl.sweep import is_sweep_dir
 
+    if is_sweep_dir(directory):
+        _merge_sweep(directory, db_path, no_history, load_config(config_file))
+        return
     manifest, report = merge_parts(directory, load_config(config_file))
     for part in manifest["parts"]:
         why = f" ({part['reason']})" if part["status"] != "complete" else ""

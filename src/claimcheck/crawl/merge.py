@@ -16,6 +16,11 @@ DIR/manifest.json and DIR/report.json:
 
 The merged audit is scored as a crawl's is (audit_report -> report.json, report_sha256)
 and passes `claimcheck verify`.
+
+A sweep crawled through Redis (`crawl --sites FILE --redis URL`) is merged site by site
+(`merge_sweep`): each DIR/sites/<name>/ with parts becomes that site's audit, and its
+sweep.json entry gets the status, counts, manifest_sha256, score and grade a sweep
+crawled in one process records.
 """
 
 from __future__ import annotations
@@ -101,8 +106,11 @@ def part_names(directory: str) -> list[str]:
     return sorted(names)
 
 
-def merge_parts(directory: str, config: Any = None) -> tuple[dict[str, Any], Any]:
+def merge_parts(
+    directory: str, config: Any = None, engine: Any = None
+) -> tuple[dict[str, Any], Any]:
     """Build the whole audit in `directory` from its parts; returns (manifest, report).
+    `engine` scores it when given (a sweep's merge builds one for all its sites).
 
     ArchiveError when there is nothing to merge or DIR already holds a merged audit.
     """
@@ -130,7 +138,7 @@ def merge_parts(directory: str, config: Any = None) -> tuple[dict[str, Any], Any
     manifest["warc"]["sha256"] = file_sha256(warc_path)
     manifest_path = os.path.join(directory, MANIFEST)
     _write_json(manifest_path, manifest)
-    report = audit_report(directory, config)
+    report = audit_report(directory, config, engine=engine)
     manifest["tool"]["lexicon_version"] = report.lexicon_version
     lang = getattr(config, "lang", None)
     rules = lexicon_for(getattr(config, "lexicons", None)).rules
@@ -452,3 +460,101 @@ def _merged_manifest(
         "retry_after": state.retry_after,
         "warc": {"file": WARC_NAME, "sha256": "", "records": state.records},
     }
+
+
+@dataclass(frozen=True)
+class SiteMerge:
+    """One site of a sweep merged (or not) by `merge_sweep`: its sweep.json entry after."""
+
+    site: str
+    status: str
+    pages: int
+    merged: bool
+    directory: str
+    reason: str | None = None
+    score: int | None = None
+    grade: str | None = None
+
+
+def merge_sweep(directory: str, config: Any = None) -> list[SiteMerge]:
+    """Merge every site of a sweep crawled through Redis that has parts and no audit yet,
+    score it with one engine, and rewrite sweep.json; returns each site, in sweep order.
+
+    A site's status: "done" when some worker's part says the site's stop rule held
+    (closed "finished": its shared queue ran dry with nothing in flight), "failed" when
+    the merged audit has no page, "incomplete" otherwise (every worker was stopped, or no
+    worker reached the site). Sites merged before keep their entries. ArchiveError when
+    the index is unreadable or no site had anything to merge.
+    """
+    from claimcheck.crawl.archive import audit_path
+    from claimcheck.crawl.sweep import load_sweep, write_sweep
+
+    index = load_sweep(directory)
+    engine = None
+    results = []
+    for entry in index["sites"]:
+        path = audit_path(directory, entry["dir"], "site dir")
+        merged = False
+        if os.path.exists(os.path.join(path, MANIFEST)):
+            pass  # merged before: its entry stands
+        elif not os.path.isdir(os.path.join(path, PARTS)):
+            _set(entry, status="incomplete", reason="no part: no worker crawled this site")
+        else:
+            if engine is None:
+                from claimcheck.engine import Engine
+
+                engine = Engine(config)  # one for every site: building one costs seconds
+            try:
+                manifest, report = merge_parts(path, config, engine=engine)
+            except (ClaimcheckError, OSError) as exc:
+                _set(entry, status="failed", reason=f"not merged: {exc}"[:500])
+            else:
+                merged = True
+                _set(
+                    entry,
+                    **_site_status(path, manifest),
+                    pages=len(manifest["pages"]),
+                    errors=len(manifest["errors"]),
+                    manifest_sha256=file_sha256(os.path.join(path, MANIFEST)),
+                    score=report.site.score if report.site else None,
+                    grade=report.site.grade if report.site else None,
+                )
+        results.append(
+            SiteMerge(
+                site=entry["site"],
+                status=entry["status"],
+                pages=entry.get("pages", 0),
+                merged=merged,
+                directory=path,
+                reason=entry.get("reason"),
+                score=entry.get("score"),
+                grade=entry.get("grade"),
+            )
+        )
+    if not any(r.merged for r in results):
+        raise ArchiveError(f"{directory}: no site has parts left to merge (merged already?)")
+    index["merged"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_sweep(directory, index)
+    return results
+
+
+def _set(entry: dict[str, Any], **values: Any) -> None:
+    """Update a sweep.json entry; a value of None removes the key."""
+    for key, value in values.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+
+
+def _site_status(path: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """status and reason of a merged site (see merge_sweep)."""
+    closed = [_part_info(path, p["worker_id"]).get("closed") for p in manifest["parts"]]
+    salvaged = sum(1 for p in manifest["parts"] if p["status"] != "complete")
+    if not manifest["pages"]:
+        return {"status": "failed", "reason": "no page archived by any worker"}
+    if "finished" not in closed:
+        why = ", ".join(sorted({c or "killed" for c in closed}))
+        return {"status": "incomplete", "reason": f"no worker saw the site's queue run dry ({why})"}
+    reason = f"{salvaged} part(s) of killed workers salvaged" if salvaged else None
+    return {"status": "done", "reason": reason}

@@ -7,10 +7,17 @@ most one per --delay, AutoThrottle), and no two sites share a host because sites
 merged by site key first. A finished site is scored exactly as a single-site crawl is
 (`runner.finish_audit`), in one worker thread so that scoring never stalls the other
 crawls, and its entry in sweep.json is rewritten at once (layout: `crawl.sweep`).
+
+With a shared frontier (`crawl --sites FILE --redis URL`, docs/redis.md) each site's
+crawler takes the Redis frontier of that site (`redis_frontier.site_spec`) and writes
+this worker's part under DIR/sites/<name>/parts/<worker-id>/; a site another worker
+already finished is skipped; sweep.json is written once, by the first worker, with every
+site "not merged": `claimcheck merge DIR` (`crawl.merge.merge_sweep`) fills it in.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -22,19 +29,28 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from claimcheck.config import Config
+from claimcheck.crawl.redis_frontier import PARTS, FrontierSpec
 from claimcheck.crawl.runner import AuditStart, finish_audit, start_audit
 from claimcheck.crawl.scope import normalise_url, site_key
 from claimcheck.crawl.settings import CrawlOptions, scrapy_settings
 from claimcheck.crawl.spider import AuditLog
-from claimcheck.crawl.sweep import SITES_DIR, SWEEP_KIND, site_dir_name, write_sweep
+from claimcheck.crawl.sweep import (
+    SITES_DIR,
+    SWEEP_FILE,
+    SWEEP_KIND,
+    site_dir_name,
+    write_sweep,
+)
 from claimcheck.errors import ClaimcheckError, CrawlError
 
 if TYPE_CHECKING:
+    from claimcheck.crawl.redis_frontier import Frontier
     from claimcheck.engine import Engine
 
 DEFAULT_CONCURRENT_SITES = 8
 """Sites crawled at the same time; each has its own per-host politeness."""
 MAX_SITES_FILE_BYTES = 16 * 1024 * 1024
+NOT_MERGED = "not merged: crawled through Redis; `claimcheck merge DIR` when every worker stopped"
 
 
 @dataclass(frozen=True)
@@ -167,8 +183,15 @@ class _SweepIndex:
     """sweep.json kept in memory and rewritten (atomically) whenever an entry changes;
     written from the reactor thread and the scoring thread, hence the lock."""
 
-    def __init__(self, directory: str, seeds: tuple[str, ...], started: str) -> None:
+    def __init__(
+        self,
+        directory: str,
+        seeds: tuple[str, ...],
+        started: str,
+        shared: FrontierSpec | None = None,
+    ) -> None:
         self.directory = directory
+        self.persist = shared is None  # a worker of a shared sweep keeps its view to itself
         self.lock = threading.Lock()
         self.data: dict[str, Any] = {
             "kind": SWEEP_KIND,
@@ -185,7 +208,10 @@ class _SweepIndex:
                 for seed in seeds
             ],
         }
-        self.write()
+        if shared is None:
+            self.write()
+        else:
+            self._write_once(shared)
 
     def update(self, index: int, **values: Any) -> None:
         """Change one site's entry (a value of None removes the key) and rewrite."""
@@ -206,7 +232,30 @@ class _SweepIndex:
 
     def write(self) -> None:
         """Rewrite sweep.json (callers hold the lock, or are alone)."""
-        write_sweep(self.directory, self.data)
+        if self.persist:
+            write_sweep(self.directory, self.data)
+
+    def _write_once(self, shared: FrontierSpec) -> None:
+        """A shared sweep's sweep.json, every site "not merged", written by the first
+        worker to get here (a hard link creates it or fails: workers never overwrite it)."""
+        from claimcheck.crawl.redis_frontier import redacted
+
+        data = {
+            **self.data,
+            "frontier": {"redis": redacted(shared.url), "sweep_id": shared.audit_id},
+            "sites": [{**e, "reason": NOT_MERGED} for e in self.data["sites"]],
+        }
+        path = os.path.join(self.directory, SWEEP_FILE)
+        partial = f"{path}.{shared.worker_id}.partial"
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # another worker wrote it: same sites, same keys
+        finally:
+            os.unlink(partial)
 
 
 def _no_page_reason(manifest: dict[str, Any]) -> str:
@@ -229,6 +278,8 @@ class _Site:
     closed_reason: str | None = None
     failure: str | None = None
     finished: bool = False
+    frontier: Frontier | None = None
+    part_record: dict[str, Any] | None = None
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Scrapy's spider_closed signal: remember why the crawl ended."""
@@ -244,8 +295,10 @@ class Sweep:
         template: CrawlOptions,
         config: Config | None,
         concurrent_sites: int,
+        shared: FrontierSpec | None = None,
     ) -> None:
         self.plan = plan
+        self.shared = shared
         self.template = template
         self.config = config
         self.concurrent_sites = max(1, concurrent_sites)
@@ -270,8 +323,11 @@ class Sweep:
         """Crawl every site, score each as it finishes; returns the outcomes in order."""
         from scrapy.crawler import CrawlerProcess
 
-        _prepare_sweep_dir(self.directory)
-        self.index = _SweepIndex(self.directory, self.plan.seeds, _now())
+        if self.shared is None:
+            _prepare_sweep_dir(self.directory)
+        else:
+            self._prepare_shared()
+        self.index = _SweepIndex(self.directory, self.plan.seeds, _now(), self.shared)
         from scrapy.utils.reactor import install_reactor
 
         process = CrawlerProcess(settings=scrapy_settings(self.template))
@@ -312,16 +368,30 @@ class Sweep:
             return None
         assert self.index is not None
         try:
+            if self.shared is not None and not self._open_part(site):
+                site.finished = True
+                self.index.update(site.index, status="done", reason="finished by other workers")
+                self.progress.site_done()
+                return None
             site.start = start_audit(site.options)
         except (CrawlError, OSError) as exc:
             site.finished = True
             self.index.update(site.index, status="failed", reason=str(exc)[:500])
             self.progress.site_done()
+            if self.shared is not None and site.start is None:
+                self.stopping = True  # Redis unreachable: every next site would fail alike
             return None
         site.log = SweepLog(sweep=self.progress)
         self.progress.logs.append(site.log)
         self.index.update(site.index, reason="crawling")
-        crawler = process.create_crawler(SiteSpider)
+        if site.frontier is None:
+            crawler = process.create_crawler(SiteSpider)
+        else:  # the site's own frontier: its Scrapy settings are this crawler's alone
+            from scrapy.crawler import Crawler
+
+            settings = scrapy_settings(site.options)
+            settings.update(site.frontier.scrapy_settings())
+            crawler = process.create_crawler(Crawler(SiteSpider, settings))
         crawler.signals.connect(site.spider_closed, signal=signals.spider_closed)
         deferred = process.crawl(
             crawler, options=site.options, archive=site.start.archive, log=site.log
@@ -338,6 +408,55 @@ class Sweep:
             return None
 
         return deferred.addBoth(ended)
+
+    def _prepare_shared(self) -> None:
+        """A shared sweep's directory: new, empty, or another local worker's sweep (maybe
+        still being started: only sites/ and sweep.json files in it); no site may hold
+        this worker's part yet. Raises CrawlError."""
+        from claimcheck.crawl.sweep import is_sweep_dir
+
+        out = self.directory
+        names = os.listdir(out) if os.path.isdir(out) else None
+        starting = names is not None and all(
+            n == SITES_DIR or n.startswith(SWEEP_FILE) for n in names
+        )
+        if os.path.exists(out) and not (starting or is_sweep_dir(out)):
+            raise CrawlError(f"{out}: already exists and is not an empty or sweep directory")
+        assert self.shared is not None
+        for site in self.sites:
+            part = os.path.join(site.options.out, PARTS, self.shared.worker_id)
+            if os.path.exists(part) or os.path.exists(f"{part}.json"):
+                raise CrawlError(f"{part}: already exists; give each worker its own --worker-id")
+        try:
+            os.makedirs(os.path.join(out, SITES_DIR), exist_ok=True)
+        except OSError as exc:
+            raise CrawlError(f"{out}: {exc.strerror or exc}") from None
+
+    def _open_part(self, site: _Site) -> bool:
+        """Join the site's shared frontier and point the site's crawl at this worker's
+        part; False when other workers already finished the site. Raises CrawlError."""
+        from claimcheck.crawl.redis_frontier import Frontier, open_part, site_spec
+
+        assert self.shared is not None
+        name = site_dir_name(site.options.seed)
+        spec = site_spec(self.shared, name, site.options.max_pages)
+        frontier = Frontier(replace(spec, delay=site.options.delay))
+        if frontier.finished():
+            return False
+        part, site.part_record = open_part(site.options, frontier)
+        site.frontier = frontier
+        site.options = replace(site.options, out=part)
+        return True
+
+    def _close_part(self, site: _Site, pages: int) -> None:
+        """Say in the part's record how this worker's crawl of the site ended: "finished"
+        means the site's stop rule held (its shared queue ran dry), which merge reads."""
+        from claimcheck.crawl.redis_frontier import write_part_record
+
+        assert site.frontier is not None and site.part_record is not None
+        closed = "redis lost" if site.frontier.lost else site.closed_reason or "stopped"
+        record = {**site.part_record, "closed": closed, "pages": pages, "ended": _now()}
+        write_part_record(site.options.out, record)
 
     def _finish_site(self, site: _Site) -> None:
         """Write the site's manifest and report (as a single-site crawl does) and its
@@ -361,6 +480,10 @@ class Sweep:
         from claimcheck.crawl.archive import MANIFEST, file_sha256
 
         pages, errors = len(manifest["pages"]), len(manifest["errors"])
+        if site.frontier is not None:
+            self._close_part(site, pages)
+            if site.frontier.lost:
+                site.closed_reason = "redis lost"
         interrupted = site.closed_reason not in (None, "finished") or (
             site.closed_reason is None and site.failure is None
         )
@@ -368,7 +491,7 @@ class Sweep:
             status, reason = "failed", site.failure
         elif interrupted:
             status, reason = "incomplete", f"interrupted ({site.closed_reason or 'stopped'})"
-        elif not pages:
+        elif not pages and self.shared is None:  # a worker's part may hold no page
             status, reason = "failed", _no_page_reason(manifest)[:500]
         else:
             status, reason = "done", None
@@ -424,14 +547,19 @@ def run_sweep(
     template: CrawlOptions,
     config: Config | None = None,
     concurrent_sites: int = DEFAULT_CONCURRENT_SITES,
+    shared: FrontierSpec | None = None,
 ) -> list[SiteOutcome]:
     """Crawl every site of `plan` into `template.out` (a sweep directory) with the limits
     of `template`; returns each site's outcome. Call once per process (Twisted's reactor
-    cannot restart). Raises CrawlError when the directory cannot be used."""
+    cannot restart). Raises CrawlError when the directory cannot be used.
+
+    With `shared` (the sweep's frontier: Redis URL, sweep id, worker id, idle timeout),
+    this process is one worker of a sweep crawled through Redis: each site's outcome is
+    this worker's part of it, and the sweep is whole after `claimcheck merge`."""
     if template.ignore_robots:
         print(
             "claimcheck: warning: --ignore-robots: robots.txt is not obeyed; "
             "this is recorded in each site's audit manifest",
             file=sys.stderr,
         )
-    return Sweep(plan, template, config, concurrent_sites).run()
+    return Sweep(plan, template, config, concurrent_sites, shared).run()

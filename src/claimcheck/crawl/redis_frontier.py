@@ -216,6 +216,10 @@ class Frontier:
         self.redis.sadd(self.keys["workers"], self.spec.worker_id)
         self.heartbeat()
 
+    def finished(self) -> bool:
+        """True when the stop rule already held for this audit (another worker finished it)."""
+        return bool(self.redis.exists(self.keys["finished"]))
+
     def heartbeat(self) -> bool:
         """Say this worker is alive for the next `liveness` seconds and keep the audit's
         keys alive; False when the audit's keys vanished (this worker was no longer
@@ -348,16 +352,24 @@ class Frontier:
         }
 
 
-def run_worker(
-    options: CrawlOptions, spec: FrontierSpec, config: Config | None = None
-) -> tuple[dict, Report]:
-    """One worker of a shared crawl: its pages go to OUT/parts/<worker-id>/, an ordinary
-    audit directory; returns that part's (manifest, report). Raises CrawlError when Redis
-    is unreachable, the audit already finished there, or the part directory is in use."""
-    from claimcheck.crawl.runner import run_crawl
+def site_spec(spec: FrontierSpec, site_name: str, max_pages: int) -> FrontierSpec:
+    """The frontier of one site of a sweep crawled through Redis: the sweep's id and the
+    site's directory name make its key prefix (`claimcheck:<sweep-id>:<site>:`), so every
+    worker of the sweep shares each site's queue and no two sites share one."""
+    return replace(spec, audit_id=f"{spec.audit_id}:{site_name}", max_pages=max_pages)
 
-    frontier = Frontier(replace(spec, delay=options.delay))
-    part = os.path.join(options.out, PARTS, spec.worker_id)
+
+def part_dir(options: CrawlOptions, spec: FrontierSpec) -> str:
+    """Where this worker's part of the audit in `options.out` goes: OUT/parts/<worker-id>."""
+    return os.path.join(options.out, PARTS, spec.worker_id)
+
+
+def open_part(options: CrawlOptions, frontier: Frontier) -> tuple[str, dict[str, Any]]:
+    """Join the shared frontier and record it beside this worker's part (merge reads the
+    record); returns the part directory (not yet created) and the record. Raises
+    CrawlError when the part exists, the directory cannot be made, or the audit already
+    finished on the server."""
+    part = part_dir(options, frontier.spec)
     if os.path.exists(part):
         raise CrawlError(f"{part}: already exists; give each worker its own --worker-id")
     try:
@@ -370,9 +382,27 @@ def run_worker(
         "seed": options.seed,
         "settings": {k: v for k, v in asdict(options).items() if k != "out"},
     }
-    with open(f"{part}.json", "w", encoding="utf-8") as handle:  # beside the part: merge reads it
+    write_part_record(part, record)
+    return part, record
+
+
+def write_part_record(part: str, record: dict[str, Any]) -> None:
+    """(Re)write the record beside a part: PART.json."""
+    with open(f"{part}.json", "w", encoding="utf-8") as handle:
         json.dump(record, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
+
+
+def run_worker(
+    options: CrawlOptions, spec: FrontierSpec, config: Config | None = None
+) -> tuple[dict, Report]:
+    """One worker of a shared crawl: its pages go to OUT/parts/<worker-id>/, an ordinary
+    audit directory; returns that part's (manifest, report). Raises CrawlError when Redis
+    is unreachable, the audit already finished there, or the part directory is in use."""
+    from claimcheck.crawl.runner import run_crawl
+
+    frontier = Frontier(replace(spec, delay=options.delay))
+    part, _ = open_part(options, frontier)
     result = run_crawl(replace(options, out=part), config, frontier=frontier)
     if frontier.lost:
         raise CrawlError(

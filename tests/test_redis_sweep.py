@@ -1,0 +1,150 @@
+"""`crawl --sites FILE --redis URL` and `merge SWEEP_DIR`: a sweep on a shared frontier.
+
+Two worker processes crawl three local sites (each on its own port, each counting its
+fetches) through a real redis-server on 127.0.0.1; `merge` then builds every site's
+audit and fills in sweep.json, and `verify` and `check` read the result as any sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.test_redis_crawl import CLAIMCHECK, PAGES, CountingSite, _start_redis, needs_redis
+
+from claimcheck.crawl.sweep import site_dir_name
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """One redis-server for the module, stopped after it."""
+    proc, url = _start_redis()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def three_sites() -> Iterator[list[CountingSite]]:
+    sites = [CountingSite(0.2) for _ in range(3)]
+    yield sites
+    for site in sites:
+        site.close()
+
+
+def _run(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLAIMCHECK, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _paths(urls) -> list[str]:
+    return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]
+
+
+def _sweep_worker(sites_file: Path, out: Path, redis_url: str, worker: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            *CLAIMCHECK,
+            "crawl",
+            "--sites",
+            str(sites_file),
+            "--out",
+            str(out),
+            "--redis",
+            redis_url,
+            "--worker-id",
+            worker,
+            "--audit-id",
+            "sweep-two",
+            "--delay",
+            "0",
+            "--depth",
+            "10",
+            "--idle-timeout",
+            "1",
+            "--no-history",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@needs_redis
+def test_two_workers_share_every_site_of_a_sweep_and_merge_makes_the_sweep(
+    redis_url: str, three_sites: list[CountingSite], tmp_path: Path
+) -> None:
+    import redis
+
+    sites_file = tmp_path / "sites.txt"
+    sites_file.write_text("# three clinics\n" + "".join(f"{s.url}\n" for s in three_sites))
+    out = tmp_path / "sweep"
+    workers = [_sweep_worker(sites_file, out, redis_url, w) for w in ("w1", "w2")]
+    results = [w.communicate(timeout=90) for w in workers]
+    for w, (stdout, stderr) in zip(workers, results, strict=True):
+        assert w.returncode == 0, stdout[-2000:] + stderr[-2000:]
+        assert "claimcheck merge" in stdout
+
+    index = json.loads((out / "sweep.json").read_text())
+    assert [e["status"] for e in index["sites"]] == ["incomplete"] * 3
+    assert all(e["reason"].startswith("not merged") for e in index["sites"])
+    keys = {k.decode() for k in redis.Redis.from_url(redis_url).keys("claimcheck:sweep-two:*")}
+    per_worker = {"w1": 0, "w2": 0}
+    for site in three_sites:
+        name = site_dir_name(site.url)
+        assert f"claimcheck:sweep-two:{name}:finished" in keys  # one frontier per site
+        parts = out / "sites" / name / "parts"
+        archived = []
+        for worker in per_worker:
+            if (parts / worker / "manifest.json").exists():
+                pages = json.loads((parts / worker / "manifest.json").read_text())["pages"]
+                per_worker[worker] += len(pages)
+                archived += _paths(p["url"] for p in pages)
+        assert sorted(archived) == sorted(site.page_paths()), name  # complete, once each
+        twice = {p: n for p, n in site.fetches.items() if p != "/robots.txt" and n > 1}
+        assert not twice, f"{name}: fetched more than once: {twice}"
+        assert site.fetches["/robots.txt"] <= 2
+    assert all(per_worker.values()), f"both workers archived pages: {per_worker} {results}"
+
+    merged = _run("merge", str(out), "--no-history")
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    index = json.loads((out / "sweep.json").read_text())
+    for entry in index["sites"]:
+        assert entry["status"] == "done", entry
+        assert entry["pages"] == PAGES
+        assert isinstance(entry["score"], int) and len(entry["manifest_sha256"]) == 64
+
+    verified = _run("verify", str(out))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    checked = _run("check", str(out), "--format", "json")
+    assert checked.returncode in (0, 1), checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["summary"]["files"] == 3 * PAGES
+    hosts = [s["site"] for s in report["sites"]]
+    assert sorted(hosts) == sorted(e["site"] for e in index["sites"])
+    assert all(s["score"] is not None for s in report["sites"])
+
+    again = _run("merge", str(out), "--no-history")
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1, again.stderr
+
+
+@needs_redis
+def test_a_second_worker_with_the_same_id_stops_with_one_line(
+    redis_url: str, three_sites: list[CountingSite], tmp_path: Path
+) -> None:
+    sites_file = tmp_path / "sites.txt"
+    sites_file.write_text("".join(f"{s.url}\n" for s in three_sites))
+    out = tmp_path / "sweep"
+    (out / "sites" / site_dir_name(three_sites[1].url) / "parts" / "w1").mkdir(parents=True)
+    (out / "sweep.json").write_text('{"kind": "claimcheck-sweep"}')
+    result = _run(
+        "crawl", "--sites", str(sites_file), "--out", str(out), "--redis", redis_url,
+        "--worker-id", "w1", "--no-history",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "give each worker its own --worker-id" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not any(s.fetches for s in three_sites)  # refused before any request
