@@ -148,3 +148,22 @@ def test_a_second_worker_with_the_same_id_stops_with_one_line(
     assert "give each worker its own --worker-id" in result.stderr
     assert "Traceback" not in result.stderr
     assert not any(s.fetches for s in three_sites)  # refused before any request
+
+
+def test_an_unreachable_redis_stops_a_sweep_worker_before_it_writes(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sites_file = tmp_path / "sites.txt"
+    sites_file.write_text("http://127.0.0.1:9/\nhttp://127.0.0.1:10/\n")
+    out = tmp_path / "sweep"
+    result = _run(
+        "crawl", "--sites", str(sites_file), "--out", str(out),
+        "--redis", f"redis://127.0.0.1:{port}/0", "--no-history",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("claimcheck: error: --redis redis://127.0.0.1:")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not out.exists()

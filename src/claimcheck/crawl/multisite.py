@@ -316,6 +316,8 @@ class Sweep:
         ]
         self.progress = SweepProgress(total=len(self.sites))
         self.stopping = False
+        self.cursor: Frontier | None = None  # the sweep's own keys: its site cursor
+        self.taken: set[int] = set()
         self.index: _SweepIndex | None = None
         self.engine: Engine | None = None
 
@@ -340,7 +342,10 @@ class Sweep:
         pool = ThreadPool(1, 1, name="claimcheck-sweep-scoring")
         pool.start()
         semaphore = defer.DeferredSemaphore(self.concurrent_sites)
-        runs = [semaphore.run(self._crawl_site, process, pool, site) for site in self.sites]
+        if self.shared is None:
+            runs = [semaphore.run(self._crawl_site, process, pool, site) for site in self.sites]
+        else:  # which site a slot takes is decided when the slot frees (_next_shared)
+            runs = [semaphore.run(self._crawl_next, process, pool) for _ in self.sites]
         every = defer.DeferredList(runs, consumeErrors=True)
         reactor.callWhenRunning(lambda: every.addBoth(lambda _: _stop(reactor)))
         try:
@@ -350,7 +355,7 @@ class Sweep:
         for site in self.sites:  # interrupted before its crawl deferred fired
             if site.start is not None and not site.finished:
                 self._finish_site(site)
-            elif site.start is None and self.stopping:
+            elif site.start is None and self.stopping and not site.finished:
                 self.index.update(site.index, reason="not started: the sweep was interrupted")
         self.progress.tick(final=True)
         self.index.finish()
@@ -413,8 +418,11 @@ class Sweep:
         """A shared sweep's directory: new, empty, or another local worker's sweep (maybe
         still being started: only sites/ and sweep.json files in it); no site may hold
         this worker's part yet. Raises CrawlError."""
+        from claimcheck.crawl.redis_frontier import Frontier
         from claimcheck.crawl.sweep import is_sweep_dir
 
+        assert self.shared is not None
+        self.cursor = Frontier(self.shared)  # unreachable: one line before anything is written
         out = self.directory
         names = os.listdir(out) if os.path.isdir(out) else None
         starting = names is not None and all(
@@ -422,7 +430,6 @@ class Sweep:
         )
         if os.path.exists(out) and not (starting or is_sweep_dir(out)):
             raise CrawlError(f"{out}: already exists and is not an empty or sweep directory")
-        assert self.shared is not None
         for site in self.sites:
             part = os.path.join(site.options.out, PARTS, self.shared.worker_id)
             if os.path.exists(part) or os.path.exists(f"{part}.json"):
@@ -431,6 +438,32 @@ class Sweep:
             os.makedirs(os.path.join(out, SITES_DIR), exist_ok=True)
         except OSError as exc:
             raise CrawlError(f"{out}: {exc.strerror or exc}") from None
+
+    def _crawl_next(self, process: Any, pool: Any):
+        """Start this worker's next site of a shared sweep (see _next_shared)."""
+        site = self._next_shared()
+        return None if site is None else self._crawl_site(process, pool, site)
+
+    def _next_shared(self) -> _Site | None:
+        """The next site for this worker: first the sweep's shared cursor (each site handed
+        to one worker first, so N workers start N x --concurrent-sites different sites),
+        then, once every site is handed out, each site this worker has not taken, in
+        order: it joins the sites still crawling and skips the finished ones."""
+        import redis
+
+        assert self.cursor is not None
+        untaken = [site for site in self.sites if site.index not in self.taken]
+        if not untaken or self.stopping:
+            return None
+        choice = untaken[0]
+        try:
+            handed = self.cursor.next_site()
+        except redis.RedisError:
+            handed = len(self.sites)  # _open_part reports the lost server per site
+        if handed < len(self.sites) and handed not in self.taken:
+            choice = self.sites[handed]
+        self.taken.add(choice.index)
+        return choice
 
     def _open_part(self, site: _Site) -> bool:
         """Join the site's shared frontier and point the site's crawl at this worker's
@@ -457,6 +490,8 @@ class Sweep:
         closed = "redis lost" if site.frontier.lost else site.closed_reason or "stopped"
         record = {**site.part_record, "closed": closed, "pages": pages, "ended": _now()}
         write_part_record(site.options.out, record)
+        with suppress(Exception):  # one connection per site; a sweep may hold thousands
+            site.frontier.redis.close()
 
     def _finish_site(self, site: _Site) -> None:
         """Write the site's manifest and report (as a single-site crawl does) and its

@@ -216,6 +216,14 @@ class Frontier:
         self.redis.sadd(self.keys["workers"], self.spec.worker_id)
         self.heartbeat()
 
+    def next_site(self) -> int:
+        """A sweep's cursor: 0, 1, 2 ... across all workers (each index handed out once)."""
+        key = f"{self.spec.prefix}:cursor"
+        pipe = self.redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, KEY_TTL)
+        return int(pipe.execute()[0]) - 1
+
     def finished(self) -> bool:
         """True when the stop rule already held for this audit (another worker finished it)."""
         return bool(self.redis.exists(self.keys["finished"]))

@@ -70,6 +70,11 @@ class SharedScheduler(Scheduler):
             self.loop.stop()
         with contextlib.suppress(redis.RedisError):
             self.frontier.leave(finished=reason == "finished" and not self.frontier.lost)
+        # a sweep worker opens a scheduler per site: its connections go with the site
+        for client in {id(c): c for c in (self.server, getattr(self.df, "server", None))}.values():
+            if client is not None and client is not self.frontier.redis:
+                with contextlib.suppress(redis.RedisError):
+                    client.close()
 
     def _lose(self, exc: Exception) -> None:
         """Redis went away: remember why and close this worker's crawl (its part stays a
