@@ -9,15 +9,22 @@ local server we may load). Prints, for each run, the crawl rate seen by the serv
 to the last one exiting (start-up, the 1 s idle rule and each part's scoring included),
 and the speed-ups; then merges and verifies the two-worker audit.
 
+With --sites N: N such sites, each on its own port (--pages is then per site), crawled as
+one sweep (`crawl --sites FILE --redis URL`, --concurrent-sites at once per worker) by
+one worker process, then by two; the rates count the pages of every site, and the
+two-worker sweep is merged (`merge SWEEP_DIR`) and verified.
+
 Run from the repository root (needs redis-server):
 
     python benchmarks/redis_crawl.py                   # 200 pages, 200 ms latency
     python benchmarks/redis_crawl.py --pages 30        # smoke test
+    python benchmarks/redis_crawl.py --sites 200 --pages 5   # 200 sites of 5 pages
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import socket
 import subprocess
@@ -86,7 +93,8 @@ class Site:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve = functools.partial(self.server.serve_forever, poll_interval=0.05)  # quick close
+        threading.Thread(target=serve, daemon=True).start()
 
     def close(self) -> None:
         """Stop serving."""
@@ -94,16 +102,25 @@ class Site:
         self.server.server_close()
 
 
-def crawl(site: Site, redis_url: str, out: Path, workers: int, pages: int) -> dict[str, float]:
-    """Run `workers` worker processes on one audit; the server's and the wall-clock rates."""
-    site.times.clear()
+def crawl(
+    sites: list[Site],
+    redis_url: str,
+    out: Path,
+    workers: int,
+    pages: int,
+    target: list[str],
+) -> dict[str, float]:
+    """Run `workers` worker processes on one audit (or sweep: `target` is the site URL or
+    --sites FILE); the pages the servers answered, the crawl span and the wall time."""
+    for site in sites:
+        site.times.clear()
     started = time.monotonic()
     procs = [
         subprocess.Popen(
             [
                 *CLAIMCHECK,
                 "crawl",
-                site.url,
+                *target,
                 "--out",
                 str(out),
                 "--redis",
@@ -133,9 +150,9 @@ def crawl(site: Site, redis_url: str, out: Path, workers: int, pages: int) -> di
         if proc.returncode != 0:
             sys.exit(f"worker failed ({proc.returncode}): {err.strip()[-500:]}")
     wall = time.monotonic() - started
-    fetched = len(site.times)
-    span = max(site.times) - min(site.times) if fetched > 1 else float("nan")
-    return {"pages": fetched, "crawl": span, "wall": wall}
+    times = [t for site in sites for t in site.times]
+    span = max(times) - min(times) if len(times) > 1 else float("nan")
+    return {"pages": len(times), "crawl": span, "wall": wall}
 
 
 def main() -> None:
@@ -143,6 +160,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=200, help="pages on the test site")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per page answer")
+    parser.add_argument("--sites", type=int, default=0, help="N sites crawled as one sweep")
+    parser.add_argument(
+        "--concurrent-sites", type=int, default=8, help="with --sites: sites at once per worker"
+    )
     args = parser.parse_args()
     redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(redis_server).exists():
@@ -162,23 +183,38 @@ def main() -> None:
         ],
         stdout=subprocess.DEVNULL,
     )
-    site = Site(args.pages, args.latency)
+    sites = [Site(args.pages, args.latency) for _ in range(max(1, args.sites))]
     try:
         time.sleep(0.5)
         url = f"redis://127.0.0.1:{port}/0"
         with tempfile.TemporaryDirectory() as tmp:
-            rows = {n: crawl(site, url, Path(tmp) / f"audit-{n}", n, args.pages) for n in (1, 2)}
+            if args.sites:
+                listing = Path(tmp) / "sites.txt"
+                listing.write_text("".join(f"{site.url}\n" for site in sites))
+                target = ["--sites", str(listing), "--concurrent-sites", str(args.concurrent_sites)]
+            else:
+                target = [sites[0].url]
+            rows = {
+                n: crawl(sites, url, Path(tmp) / f"audit-{n}", n, args.pages, target)
+                for n in (1, 2)
+            }
+            merge_started = time.monotonic()
             merged = subprocess.run(
-                [*CLAIMCHECK, "merge", str(Path(tmp) / "audit-2")], capture_output=True, text=True
+                [*CLAIMCHECK, "merge", str(Path(tmp) / "audit-2"), "--no-history"],
+                capture_output=True,
+                text=True,
             )
+            merge_wall = time.monotonic() - merge_started
             verified = subprocess.run(
                 [*CLAIMCHECK, "verify", str(Path(tmp) / "audit-2")], capture_output=True, text=True
             )
     finally:
-        site.close()
+        for site in sites:
+            site.close()
         redis.terminate()
         redis.wait(timeout=10)
-    print(f"site: {args.pages} pages on 127.0.0.1, {args.latency * 1000:.0f} ms per answer")
+    what = f"{args.sites} sites of " if args.sites else "site: "
+    print(f"{what}{args.pages} pages on 127.0.0.1, {args.latency * 1000:.0f} ms per answer")
     print(f"{'workers':>7} {'pages':>6} {'crawl s':>8} {'pages/s':>8} {'wall s':>7} {'pages/s':>8}")
     for n, row in rows.items():
         print(
@@ -191,7 +227,12 @@ def main() -> None:
         f"wall {one['wall'] / two['wall']:.2f}x"
     )
     verdict = [line for line in verified.stdout.splitlines() if line.startswith(("OK", "FAILED"))]
-    print(f"merge: exit {merged.returncode}; verify: {' '.join(verdict)[:60]}")
+    done = merged.stdout.strip().splitlines()[-1:] if args.sites else []
+    print(
+        f"merge: exit {merged.returncode} in {merge_wall:.1f}s {' '.join(done)}; "
+        f"verify: exit {verified.returncode}"
+    )
+    print((" ".join(verdict) or verified.stdout.strip().splitlines()[-1])[:200])
 
 
 if __name__ == "__main__":

@@ -167,3 +167,20 @@ def test_an_unreachable_redis_stops_a_sweep_worker_before_it_writes(tmp_path: Pa
     assert result.stderr.startswith("claimcheck: error: --redis redis://127.0.0.1:")
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not out.exists()
+
+
+@needs_redis
+def test_the_sweep_benchmark_runs_so_it_cannot_rot() -> None:
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "redis_crawl.py"
+    result = subprocess.run(
+        [CLAIMCHECK[0], str(script), "--sites", "3", "--pages", "3", "--latency", "0.01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 sites of 3 pages" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip()[:1] in "12"]
+    assert [row[:2] for row in rows] == [["1", "9"], ["2", "9"]]  # every page, once
+    assert "merge: exit 0" in result.stdout and "3 of 3 site(s) done" in result.stdout
+    assert "verify: exit 0" in result.stdout
