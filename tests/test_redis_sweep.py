@@ -108,11 +108,18 @@ def test_two_workers_share_every_site_of_a_sweep_and_merge_makes_the_sweep(
         assert site.fetches["/robots.txt"] <= 2
     assert all(per_worker.values()), f"both workers archived pages: {per_worker} {results}"
 
+    # the last site as if every worker had been stopped before its queue ran dry
+    last = out / "sites" / site_dir_name(three_sites[2].url) / "parts"
+    for record in last.glob("*.json"):
+        data = json.loads(record.read_text())
+        assert data["closed"] == "finished"
+        record.write_text(json.dumps({**data, "closed": "shutdown"}))
     merged = _run("merge", str(out), "--no-history")
     assert merged.returncode == 0, merged.stdout + merged.stderr
     index = json.loads((out / "sweep.json").read_text())
+    assert [e["status"] for e in index["sites"]] == ["done", "done", "incomplete"]
+    assert "queue run dry" in index["sites"][2]["reason"]
     for entry in index["sites"]:
-        assert entry["status"] == "done", entry
         assert entry["pages"] == PAGES
         assert isinstance(entry["score"], int) and len(entry["manifest_sha256"]) == 64
 
@@ -125,6 +132,10 @@ def test_two_workers_share_every_site_of_a_sweep_and_merge_makes_the_sweep(
     hosts = [s["site"] for s in report["sites"]]
     assert sorted(hosts) == sorted(e["site"] for e in index["sites"])
     assert all(s["score"] is not None for s in report["sites"])
+
+    ranked = _run("sweep", "report", str(out), "--format", "json")
+    assert ranked.returncode == 0, ranked.stderr
+    assert json.loads(ranked.stdout)["summary"]["ranked"] == 3
 
     again = _run("merge", str(out), "--no-history")
     assert again.returncode == 2 and "Traceback" not in again.stderr
