@@ -195,3 +195,22 @@ def test_the_sweep_benchmark_runs_so_it_cannot_rot() -> None:
     assert [row[:2] for row in rows] == [["1", "9"], ["2", "9"]]  # every page, once
     assert "merge: exit 0" in result.stdout and "3 of 3 site(s) done" in result.stdout
     assert "verify: exit 0" in result.stdout
+
+
+def test_merge_of_a_sweep_with_no_part_stops_with_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    (out / "sites" / "127.0.0.1_9" / "parts").mkdir(parents=True)  # a worker that joined late
+    index = {
+        "kind": "claimcheck-sweep",
+        "sweep_version": "1.0",
+        "sites": [
+            {"seed": "http://127.0.0.1:9/", "site": "127.0.0.1:9", "dir": "sites/127.0.0.1_9",
+             "status": "incomplete", "reason": "not merged"},
+        ],
+    }  # fmt: skip
+    (out / "sweep.json").write_text(json.dumps(index))
+    result = _run("merge", str(out), "--no-history")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "no site has parts left to merge" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert json.loads((out / "sweep.json").read_text()) == index  # nothing rewritten

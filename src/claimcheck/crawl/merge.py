@@ -497,7 +497,9 @@ def merge_sweep(directory: str, config: Any = None) -> list[SiteMerge]:
         merged = False
         if os.path.exists(os.path.join(path, MANIFEST)):
             pass  # merged before: its entry stands
-        elif not os.path.isdir(os.path.join(path, PARTS)):
+        elif not os.path.isdir(os.path.join(path, PARTS)) or not os.listdir(
+            os.path.join(path, PARTS)
+        ):
             _set(entry, status="incomplete", reason="no part: no worker crawled this site")
         else:
             if engine is None:

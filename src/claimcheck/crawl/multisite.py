@@ -476,7 +476,12 @@ class Sweep:
         frontier = Frontier(replace(spec, delay=site.options.delay))
         if frontier.finished():
             return False
-        part, site.part_record = open_part(site.options, frontier)
+        try:
+            part, site.part_record = open_part(site.options, frontier)
+        except CrawlError:
+            if frontier.finished():  # finished between the check and joining: skip it
+                return False
+            raise
         site.frontier = frontier
         site.options = replace(site.options, out=part)
         return True
