@@ -9,6 +9,7 @@ installed; the error-path and merge tests need no server.
 from __future__ import annotations
 
 import gzip
+import io
 import itertools
 import json
 import os
@@ -303,6 +304,21 @@ def test_page_limit_and_delay_hold_across_workers(
     assert min(gaps) >= 0.2, gaps
 
 
+def _responses_in(warc: Path) -> int:
+    """Whole response records in a WARC that a live worker is still writing."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    if not warc.exists():
+        return 0
+    count = 0
+    try:
+        for record in ArchiveIterator(io.BytesIO(warc.read_bytes())):
+            count += record.rec_type == "response"
+    except Exception:  # the member being written is cut short: count what came before
+        pass
+    return count
+
+
 @needs_redis
 def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
     redis_url: str, site_factory, tmp_path: Path
@@ -313,10 +329,13 @@ def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
     time.sleep(0.5)
     survivor = _worker(site, out, redis_url, "survivor", "killed")
     warc = out / "parts" / "victim" / "crawl.warc.gz"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and sum(site.fetches.values()) < 8:
+    deadline = time.monotonic() + 60
+    # kill only once the victim has flushed a whole response record (under load, a count
+    # of server fetches alone could kill it before its first record reached the disk)
+    while time.monotonic() < deadline and (
+        sum(site.fetches.values()) < 8 or _responses_in(warc) < 1
+    ):
         time.sleep(0.05)
-    time.sleep(0.1)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=10)
     with open(warc, "ab") as handle:  # a record cut short by the kill, as a crash leaves it
