@@ -441,18 +441,24 @@ def _archived_page(
     return _page_input(page, body, parsed.record)
 
 
-def _page_input(page: dict[str, Any], body: bytes, record) -> RawInput | SourceError:
-    url = page["url"]
-    try:
-        encoding = _check(url, body)
-    except SourceError as exc:
-        return exc
-    origin = Origin(
+def archived_origin(url: str, body: bytes, record: Any, content_type: str) -> Origin:
+    """The Origin of a page read from a WARC record: named by its URL, dated by the record's
+    WARC-Date, its charset from the Content-Type or sniffed. Raises SourceError for a binary
+    or empty body."""
+    encoding = _check(url, body)
+    return Origin(
         path=url,
         kind="url",
         sha256=hashlib.sha256(body).hexdigest(),
         fetched_at=record.rec_headers.get_header("WARC-Date"),
-        encoding=charset(page.get("content_type", "")) or encoding,
+        encoding=charset(content_type) or encoding,
     )
-    fmt = parsed_format(page.get("content_type", "")) or "html"
-    return RawInput(origin=origin, data=body, format=fmt)
+
+
+def _page_input(page: dict[str, Any], body: bytes, record) -> RawInput | SourceError:
+    content_type = page.get("content_type", "")
+    try:
+        origin = archived_origin(page["url"], body, record, content_type)
+    except SourceError as exc:
+        return exc
+    return RawInput(origin=origin, data=body, format=parsed_format(content_type) or "html")

@@ -11,7 +11,6 @@ one file; `iter_warc_inputs` reads one such range. docs/warc.md records the deci
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import zlib
@@ -22,11 +21,10 @@ from typing import Any, BinaryIO, ClassVar
 
 from warcio.archiveiterator import ArchiveIterator
 
-from claimcheck.crawl.archive import BodyTooLarge, decoded_body, open_regular
-from claimcheck.crawl.fetch import charset, parsed_format, sniff_format
+from claimcheck.crawl.archive import BodyTooLarge, archived_origin, decoded_body, open_regular
+from claimcheck.crawl.fetch import parsed_format, sniff_format
 from claimcheck.errors import ArchiveError, SourceError
-from claimcheck.model import Origin
-from claimcheck.sources import RawInput, _check
+from claimcheck.sources import RawInput
 
 SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -322,16 +320,9 @@ def _record_input(
         if fmt not in _KEPT_FORMATS:
             return None
     try:
-        encoding = _check(url, body)
+        origin = archived_origin(url, body, record, content_type)
     except SourceError as exc:
         return exc
-    origin = Origin(
-        path=url,
-        kind="url",
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=record.rec_headers.get_header("WARC-Date"),
-        encoding=charset(content_type) or encoding,
-    )
     return ArchivedInput(origin=origin, data=body, format=fmt)
 
 
