@@ -332,7 +332,7 @@ def parse_record(data: bytes, cap: int) -> ParsedRecord:
     """
     records = ArchiveIterator(io.BytesIO(data), check_digests=True)
     for record in records:
-        payload = _read_capped(record.raw_stream, cap)
+        payload = read_capped(record.raw_stream, cap)
         checker = record.digest_checker
         problems = tuple(checker.problems) if checker.passed is False else ()
         extra = sum(1 for _ in records)
@@ -340,8 +340,10 @@ def parse_record(data: bytes, cap: int) -> ParsedRecord:
     raise ValueError("no WARC record at this offset")
 
 
-def _read_capped(stream: Any, cap: int) -> bytes:
-    """Read a stream to its end in blocks; ValueError past `cap` bytes."""
+def read_capped(stream: Any, cap: int) -> bytes:
+    """A record's payload read in blocks; BodyTooLarge (a ValueError) past `cap` bytes, so
+    memory stays within the cap (the rest of the record is left for the iterator to skip).
+    Shared by the audit reader and the WARC/ARC file reader."""
     chunks: list[bytes] = []
     size = 0
     while block := stream.read(BLOCK):

@@ -21,7 +21,13 @@ from typing import Any, BinaryIO, ClassVar
 
 from warcio.archiveiterator import ArchiveIterator
 
-from claimcheck.crawl.archive import BodyTooLarge, archived_origin, decoded_body, open_regular
+from claimcheck.crawl.archive import (
+    BodyTooLarge,
+    archived_origin,
+    decoded_body,
+    open_regular,
+    read_capped,
+)
 from claimcheck.crawl.fetch import parsed_format, sniff_format
 from claimcheck.errors import ArchiveError, SourceError
 from claimcheck.sources import RawInput
@@ -305,7 +311,7 @@ def _record_input(
     if declared and fmt not in _KEPT_FORMATS:
         return None
     try:
-        payload = _read_capped(record.raw_stream, max_bytes)
+        payload = read_capped(record.raw_stream, max_bytes)
         if "chunked" in (http.get_header("transfer-encoding") or "").lower():
             payload = _dechunk(payload)
         body = decoded_body(payload, http, max_bytes)
@@ -324,19 +330,6 @@ def _record_input(
     except SourceError as exc:
         return exc
     return ArchivedInput(origin=origin, data=body, format=fmt)
-
-
-def _read_capped(stream: Any, cap: int) -> bytes:
-    """A record's payload read in blocks; BodyTooLarge past `cap` bytes (the rest of the
-    record is left for the iterator to skip, so memory stays within the cap)."""
-    chunks: list[bytes] = []
-    size = 0
-    while block := stream.read(BLOCK):
-        size += len(block)
-        if size > cap:
-            raise BodyTooLarge(f"more than {cap} bytes")
-        chunks.append(block)
-    return b"".join(chunks)
 
 
 def _dechunk(data: bytes) -> bytes:
