@@ -216,16 +216,24 @@ class PageReport:
         return tuple(f for f in self.findings if not f.suppressed)
 
 
-def error_page(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
-    """A report entry for an input that could not be checked (no score, one error).
-
-    It lives with the nouns so that the engine and the renderers build it alike."""
+def unchecked_page(
+    path: str,
+    fmt: str = "",
+    lang: str = "",
+    *,
+    reasons: tuple[str, ...] = (),
+    errors: tuple[FileError, ...] = (),
+    sha256: str = "",
+    prefilter_skipped: bool = False,
+) -> PageReport:
+    """A report entry for a page that was not analysed (unknown type, no sentences, score
+    or findings): the one shape of an error page and of a page the pre-filter skipped."""
     return PageReport(
         path=path,
         format=fmt,
-        lang="",
+        lang=lang,
         page_type="unknown",
-        page_type_reasons=(),
+        page_type_reasons=reasons,
         jurisdictions=(),
         jurisdiction_reasons=(),
         main_intervention=None,
@@ -234,8 +242,17 @@ def error_page(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
         score=None,
         grade=None,
         findings=(),
-        errors=(FileError(path, kind, message),),
+        errors=errors,
+        sha256=sha256,
+        prefilter_skipped=prefilter_skipped,
     )
+
+
+def error_page(path: str, kind: str, message: str, fmt: str = "") -> PageReport:
+    """A report entry for an input that could not be checked (no score, one error).
+
+    It lives with the nouns so that the engine and the renderers build it alike."""
+    return unchecked_page(path, fmt, errors=(FileError(path, kind, message),))
 
 
 @dataclass(frozen=True, slots=True)

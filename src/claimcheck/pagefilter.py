@@ -24,7 +24,7 @@ from functools import lru_cache
 from claimcheck.extract import extract
 from claimcheck.facts import MIN_SENTENCES, _page_type_groups
 from claimcheck.match import CompiledLexicon
-from claimcheck.model import Document, PageReport
+from claimcheck.model import Document, PageReport, unchecked_page
 from claimcheck.prefilter import PatternSet
 from claimcheck.segment import document_text, segment
 from claimcheck.sources import RawInput
@@ -127,20 +127,11 @@ def applies(item: RawInput) -> bool:
 
 def skipped_page(doc: Document) -> PageReport:
     """The placeholder for a skipped page: counted by `engine.build_report`, never listed."""
-    return PageReport(
-        path=doc.path,
-        format=doc.format,
-        lang=doc.lang or "",
-        page_type="unknown",
-        page_type_reasons=("skipped by the keyword pre-filter",),
-        jurisdictions=(),
-        jurisdiction_reasons=(),
-        main_intervention=None,
-        main_condition=None,
-        sentence_count=0,
-        score=None,
-        grade=None,
-        findings=(),
+    return unchecked_page(
+        doc.path,
+        doc.format,
+        doc.lang or "",
+        reasons=("skipped by the keyword pre-filter",),
         sha256=doc.origin.sha256,
         prefilter_skipped=True,
     )
