@@ -11,16 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from claimcheck import __version__, i18n
-from claimcheck.render.html import report_css, template_dir
+from claimcheck.render.html import report_css, template_environment
 from claimcheck.sweepreport import SweepReport
-
-if TYPE_CHECKING:
-    import jinja2
 
 WIDTH = 640
 BAR_ROW = 22
@@ -152,18 +147,6 @@ def screenshot_href(path: str, link_base: str) -> str:
     return quote(joined.replace(os.sep, "/"), safe="/")
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dir()),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_sweep_html(report: SweepReport, lang: str = "en", link_base: str = "") -> str:
     """The whole sweep report as one HTML document in `lang` ('en' or 'es').
 
@@ -174,7 +157,7 @@ def render_sweep_html(report: SweepReport, lang: str = "en", link_base: str = ""
     t = i18n.catalogue(lang)
     scores = [s.score for s in report.ranked if s.score is not None]
     return (
-        _environment()
+        template_environment()
         .get_template("sweep.html")
         .render(
             report=report,

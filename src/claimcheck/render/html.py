@@ -213,7 +213,9 @@ def report_css() -> str:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of the report templates (autoescaping on), one per process;
+    the page report and the sweep report (claimcheck.sweephtml) render through it."""
     import jinja2
 
     return jinja2.Environment(
@@ -250,7 +252,7 @@ def render_html(
         for i, p in enumerate(report.files)
     ]
     return (
-        _environment()
+        template_environment()
         .get_template("report.html")
         .render(
             report=report,
