@@ -15,6 +15,10 @@ from claimcheck.errors import ClaimcheckError, ExitCode
 if TYPE_CHECKING:
     from claimcheck.config import Config
 
+no_history_option = click.option(
+    "--no-history", is_flag=True, help="Do not record the audit in the history database."
+)
+
 
 @main.command()
 @click.argument("urls", nargs=-1)
@@ -98,7 +102,7 @@ if TYPE_CHECKING:
     help="Time-stamp the manifest's SHA-256 at this RFC 3161 time-stamping authority.",
 )
 @db_option
-@click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
+@no_history_option
 @click.option(
     "--screenshots",
     is_flag=True,
@@ -208,21 +212,10 @@ def crawl(
             f"site score {report.site.score}/100 ({report.site.grade}): "
             + "; ".join(report.site.reasons)
         )
-    from claimcheck.crawl.archive import MANIFEST, file_sha256
-
-    click.echo(
-        f"manifest sha256 {file_sha256(os.path.join(out, MANIFEST))} — keep it with the case file"
-    )
+    _echo_manifest_sha256(out)
     _seal(out, signer, tsa)
     if not no_history:
-        from claimcheck.history import History
-
-        try:
-            with History(db_path) as history:
-                history.record_audit(out)
-                click.echo(f"recorded in {history.path}")
-        except ClaimcheckError as exc:  # the audit itself is complete: warn, do not fail
-            click.echo(f"claimcheck: warning: audit not recorded in the history: {exc}", err=True)
+        _record([out], db_path)
     if not manifest["pages"]:  # an unreachable seed or a robots refusal is not a clean audit
         why = [f"{e['url']}: {e['error']}" for e in manifest["errors"]]
         why += [f"{s['url']}: skipped ({s['reason']})" for s in manifest["skipped"]]
@@ -290,17 +283,32 @@ def _finish_sweep(out: str, signer, tsa: str | None, db_path: str | None, no_his
     dirs = sweep_site_dirs(out)
     for directory in dirs:
         _seal(directory, signer, tsa)
-    if no_history or not dirs:
-        return
+    if not no_history and dirs:
+        _record(dirs, db_path, sweep=True)
+
+
+def _record(directories: list[str], db_path: str | None, sweep: bool = False) -> None:
+    """Record finished audits (one, or the site audits of a sweep) in the history database.
+    A history that cannot be written is a warning: the audits themselves are complete."""
     from claimcheck.history import History
 
     try:
         with History(db_path) as history:
-            for directory in dirs:
+            for directory in directories:
                 history.record_audit(directory)
-            click.echo(f"{len(dirs)} site audit(s) recorded in {history.path}")
+            what = f"{len(directories)} site audit(s) " if sweep else ""
+            click.echo(f"{what}recorded in {history.path}")
     except ClaimcheckError as exc:
-        click.echo(f"claimcheck: warning: sweep not recorded in the history: {exc}", err=True)
+        what = "sweep" if sweep else "audit"
+        click.echo(f"claimcheck: warning: {what} not recorded in the history: {exc}", err=True)
+
+
+def _echo_manifest_sha256(directory: str) -> None:
+    """Print the manifest's SHA-256 for the case file (what `verify --expect` takes)."""
+    from claimcheck.crawl.archive import MANIFEST, file_sha256
+
+    digest = file_sha256(os.path.join(directory, MANIFEST))
+    click.echo(f"manifest sha256 {digest} — keep it with the case file")
 
 
 @main.command()
@@ -659,23 +667,14 @@ def _merge_sweep(directory: str, db_path: str | None, no_history: bool, config) 
     if not any(r.pages for r in results):
         fail(f"no page in any site of {directory}")
     merged = [r.directory for r in results if r.merged]
-    if no_history or not merged:
-        return
-    from claimcheck.history import History
-
-    try:
-        with History(db_path) as history:
-            for path in merged:
-                history.record_audit(path)
-            click.echo(f"{len(merged)} site audit(s) recorded in {history.path}")
-    except ClaimcheckError as exc:
-        click.echo(f"claimcheck: warning: sweep not recorded in the history: {exc}", err=True)
+    if not no_history and merged:
+        _record(merged, db_path, sweep=True)
 
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @db_option
-@click.option("--no-history", is_flag=True, help="Do not record the audit in the history database.")
+@no_history_option
 @config_option
 def merge(directory: str, db_path: str | None, no_history: bool, config_file: str | None) -> None:
     """Merge the parts of a `crawl --redis` audit (DIRECTORY/parts/*) into one audit in
@@ -685,7 +684,6 @@ def merge(directory: str, db_path: str | None, no_history: bool, config_file: st
     (`crawl --sites FILE --redis URL`) is merged site by site and its sweep.json filled in.
     """
     from claimcheck.config import load_config
-    from claimcheck.crawl.archive import MANIFEST, file_sha256
     from claimcheck.crawl.merge import merge_parts
     from claimcheck.crawl.sweep import is_sweep_dir
 
@@ -701,18 +699,8 @@ def merge(directory: str, db_path: str | None, no_history: bool, config_file: st
         f"audit {manifest['audit_id']}: {len(manifest['pages'])} page(s) from "
         f"{len(manifest['parts'])} part(s), {s.files} scored, {s.findings} finding(s)"
     )
-    click.echo(
-        f"manifest sha256 {file_sha256(os.path.join(directory, MANIFEST))} — keep it with the "
-        "case file"
-    )
+    _echo_manifest_sha256(directory)
     if not manifest["pages"]:
         fail(f"no page in any part of {directory}")
     if not no_history:
-        from claimcheck.history import History
-
-        try:
-            with History(db_path) as history:
-                history.record_audit(directory)
-                click.echo(f"recorded in {history.path}")
-        except ClaimcheckError as exc:  # the audit itself is complete: warn, do not fail
-            click.echo(f"claimcheck: warning: audit not recorded in the history: {exc}", err=True)
+        _record([directory], db_path)
