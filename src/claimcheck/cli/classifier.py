@@ -78,14 +78,17 @@ def model_train(corpus: tuple[str, ...], output: str, realworld: str) -> None:
             )
 
 
-@model_group.command("evaluate")
-@click.option(
+model_dir_option = click.option(
     "--model",
     "model_dir",
     default="default",
     show_default=True,
     help="Model directory or 'default'.",
 )
+
+
+@model_group.command("evaluate")
+@model_dir_option
 @click.option(
     "--corpus",
     "corpus",
@@ -125,7 +128,7 @@ def model_evaluate(model_dir: str, corpus: tuple[str, ...], split_name: str) -> 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="JSONL file [stdout].")
-@click.option("--model", "model_dir", default="default", show_default=True)
+@model_dir_option
 def annotate(paths: tuple[str, ...], output: str | None, model_dir: str) -> None:
     """Dump visible sentences with the current predictions, ready for labelling.
 
