@@ -29,7 +29,7 @@ from claimcheck.sources import MAX_BYTES, RawInput, iter_inputs, read_path, read
 if TYPE_CHECKING:
     from distributed import Client
 
-    from claimcheck.engine import Engine
+    from claimcheck.engine import Engine, ReportTally
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach a scheduler and see a worker (CLAIMCHECK_DASK_TIMEOUT overrides)."""
@@ -368,23 +368,27 @@ def cluster_report(
     config: Config,
     progress: Callable[[PageReport], None] | None = None,
     keyword_filter: bool = True,
+    tally: ReportTally | None = None,
 ) -> Report:
-    """The report `engine.check_paths` gives, computed on the Dask cluster `spec`."""
-    from claimcheck.engine import build_report
+    """The report `engine.check_paths` gives, computed on the Dask cluster `spec`; with a
+    `tally`, pages are added to it and not kept, as there."""
+    from claimcheck.engine import ReportTally
 
     with open_client(spec, config, paths) as client:
         versions = client.submit(engine_versions, config, keyword_filter, pure=False)
-        pages = []
+        pages: list[PageReport] | None = [] if tally is None else None
+        tally = tally or ReportTally()
         for page in iter_cluster_reports(client, paths, config, keyword_filter):
             if progress:
                 progress(page)
-            pages.append(page)
+            if tally.add(page) and pages is not None:
+                pages.append(page)
         lexicon_version, model_version = versions.result()
-    # build_report reads only these two versions of an Engine: a worker's, not one built here
+    # the report reads only these two versions of an Engine: a worker's, not one built here
     reported = SimpleNamespace(
         lexicon=SimpleNamespace(version=lexicon_version), model_version=model_version
     )
-    return build_report(pages, reported)  # type: ignore[arg-type]
+    return tally.report(reported, tuple(pages or ()))  # type: ignore[arg-type]
 
 
 def cluster_audit_report(spec: str, directory: str, config: Config) -> Report:

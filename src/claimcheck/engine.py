@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from claimcheck import __version__
@@ -35,15 +35,17 @@ from claimcheck.match import (
 )
 from claimcheck.model import (
     Document,
+    FileError,
     Finding,
     Format,
     Origin,
     PageReport,
     Report,
+    Severity,
     error_page,
 )
 from claimcheck.page_checks import CHECKS, CheckInput
-from claimcheck.score import grade, score, summarise
+from claimcheck.score import SummaryTally, grade, score
 from claimcheck.segment import document_text, segment
 from claimcheck.sources import RawInput, iter_inputs
 from claimcheck.suppress import apply_suppressions
@@ -305,19 +307,74 @@ def _chain(head: list, rest: Iterable) -> Iterator:
     yield from rest
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a run's exit code and its stderr lines depend on, without its pages: every
+    page's errors, the worst active finding, and the pages scoring below `min_score`."""
+
+    errors: tuple[FileError, ...] = ()
+    worst: Severity | None = None
+    below: tuple[tuple[str, int], ...] = ()
+
+
+class ReportTally:
+    """A run added up page by page: the summary, the pages the pre-filter skipped, and
+    the `Outcome`. `build_report` adds its pages here and a streamed run (`check --format
+    jsonl`, which keeps no page) does too, so their summaries and exit codes agree."""
+
+    def __init__(self, min_score: int | None = None) -> None:
+        self.summary = SummaryTally()
+        self.min_score = min_score
+        self.prefilter_skipped = 0
+        self.errors: list[FileError] = []
+        self.worst: Severity | None = None
+        self.below: list[tuple[str, int]] = []
+
+    def add(self, page: PageReport) -> bool:
+        """Count one page; False for a page the pre-filter skipped (counted, never listed)."""
+        if page.prefilter_skipped:
+            self.prefilter_skipped += 1
+            return False
+        self.summary.add(page)
+        self.errors.extend(page.errors)
+        for f in page.active_findings:
+            if self.worst is None or f.severity > self.worst:
+                self.worst = f.severity
+        floor = self.min_score
+        if floor is not None and page.score is not None and page.score < floor:
+            self.below.append((page.path, page.score))
+        return True
+
+    def report(self, engine: Engine, files: tuple[PageReport, ...] = ()) -> Report:
+        """The Report of the pages added so far, listing `files` (none for a stream)."""
+        return Report(
+            files=files,
+            summary=self.summary.summary(),
+            tool_version=__version__,
+            lexicon_version=engine.lexicon.version,
+            model_version=engine.model_version,
+            prefilter_skipped=self.prefilter_skipped,
+        )
+
+    def outcome(self) -> Outcome:
+        """The errors, worst finding and low scores of the pages added so far."""
+        return Outcome(tuple(self.errors), self.worst, tuple(self.below))
+
+
+def outcome_of(pages: Iterable[PageReport], min_score: int | None = None) -> Outcome:
+    """The `Outcome` of pages a run kept (its report's files), as a stream tallies it."""
+    tally = ReportTally(min_score)
+    for page in pages:
+        tally.add(page)
+    return tally.outcome()
+
+
 def build_report(pages: Iterable[PageReport], engine: Engine) -> Report:
     """Collect page reports into the Report every renderer prints; pages the keyword
     pre-filter skipped are counted, not listed."""
-    files = tuple(pages)
-    kept = tuple(p for p in files if not p.prefilter_skipped)
-    return Report(
-        files=kept,
-        summary=summarise(kept),
-        tool_version=__version__,
-        lexicon_version=engine.lexicon.version,
-        model_version=engine.model_version,
-        prefilter_skipped=len(files) - len(kept),
-    )
+    tally = ReportTally()
+    kept = tuple(page for page in pages if tally.add(page))
+    return tally.report(engine, kept)
 
 
 def check_paths(
@@ -325,13 +382,18 @@ def check_paths(
     config: Config | None = None,
     progress: Callable[[PageReport], None] | None = None,
     keyword_filter: bool = True,
+    tally: ReportTally | None = None,
 ) -> Report:
     """Check files, directories or '-' (stdin) and return the full report. With
-    `keyword_filter`, WARC/ARC pages that name nothing of the lexicon are skipped."""
+    `keyword_filter`, WARC/ARC pages that name nothing of the lexicon are skipped. With a
+    `tally`, pages are added to it and not kept (a streamed run: memory does not grow with
+    the pages), and the report lists no files."""
     engine = Engine(config, keyword_filter=keyword_filter)
-    pages = []
+    pages: list[PageReport] | None = [] if tally is None else None
+    tally = tally or ReportTally()
     for page in iter_reports(paths, engine=engine):
         if progress:
             progress(page)
-        pages.append(page)
-    return build_report(pages, engine)
+        if tally.add(page) and pages is not None:
+            pages.append(page)
+    return tally.report(engine, tuple(pages or ()))

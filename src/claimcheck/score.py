@@ -18,7 +18,7 @@ penalties apply there.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from claimcheck.model import Finding, PageReport, Severity, Summary
 
@@ -94,21 +94,56 @@ def grade(value: int) -> str:
     return next(letter for floor, letter in GRADES if value >= floor)
 
 
-def summarise(pages: Sequence[PageReport], error_count: int = 0) -> Summary:
+class SummaryTally:
+    """A run's summary added up page by page, so that a streamed run (`check --format
+    jsonl`) need not keep its pages. `summarise` adds its pages here too: one summary
+    code path, whether the pages are kept or not."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.files_with_errors = 0
+        self.by_severity: Counter[Severity] = Counter()
+        self.by_code: Counter[str] = Counter()
+        self.suppressed = 0
+        self.scored = 0
+        self.score_sum = 0
+        self.min_score: int | None = None
+
+    def add(self, page: PageReport) -> None:
+        """Count one page: its active findings, suppressed ones, score and errors."""
+        self.files += 1
+        self.files_with_errors += bool(page.errors)
+        for f in page.findings:
+            if f.suppressed:
+                self.suppressed += 1
+            else:
+                self.by_severity[f.severity] += 1
+                self.by_code[f.code] += 1
+        if page.score is not None:
+            self.scored += 1
+            self.score_sum += page.score
+            low = self.min_score
+            self.min_score = page.score if low is None else min(low, page.score)
+
+    def summary(self, error_count: int = 0) -> Summary:
+        """The totals so far; the overall grade is the grade of the mean score."""
+        mean = round(self.score_sum / self.scored, 1) if self.scored else None
+        return Summary(
+            files=self.files,
+            files_with_errors=self.files_with_errors + error_count,
+            findings=sum(self.by_code.values()),
+            by_severity={s.label: self.by_severity[s] for s in reversed(Severity)},
+            by_code=dict(sorted(self.by_code.items())),
+            suppressed=self.suppressed,
+            mean_score=mean,
+            min_score=self.min_score,
+            grade=grade(round(mean)) if mean is not None else None,
+        )
+
+
+def summarise(pages: Iterable[PageReport], error_count: int = 0) -> Summary:
     """Totals over all pages; the overall grade is the grade of the mean score."""
-    active = [f for p in pages for f in p.active_findings]
-    scores = [p.score for p in pages if p.score is not None]
-    mean = round(sum(scores) / len(scores), 1) if scores else None
-    return Summary(
-        files=len(pages),
-        files_with_errors=sum(1 for p in pages if p.errors) + error_count,
-        findings=len(active),
-        by_severity={
-            s.label: sum(1 for f in active if f.severity == s) for s in reversed(Severity)
-        },
-        by_code=dict(sorted(Counter(f.code for f in active).items())),
-        suppressed=sum(1 for p in pages for f in p.findings if f.suppressed),
-        mean_score=mean,
-        min_score=min(scores) if scores else None,
-        grade=grade(round(mean)) if mean is not None else None,
-    )
+    tally = SummaryTally()
+    for page in pages:
+        tally.add(page)
+    return tally.summary(error_count)
