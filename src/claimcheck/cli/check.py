@@ -14,6 +14,7 @@ from claimcheck.errors import ClaimcheckError, ExitCode, SourceError
 
 if TYPE_CHECKING:
     from claimcheck.config import Config
+    from claimcheck.engine import Outcome
     from claimcheck.model import Report
     from claimcheck.render.jsonl import JsonLinesWriter
 
@@ -41,27 +42,25 @@ def resolve_inputs(paths: Sequence[str], config: Config, changed_since: str | No
     return selected
 
 
-def _exit_code(report: Report, config: Config) -> ExitCode:
+def _exit_code(outcome: Outcome, config: Config) -> ExitCode:
     """1 for findings at or above fail-on or a page below min-score (each said on stderr);
-    fail-on "never" only reports, so neither gate applies."""
+    fail-on "never" only reports, so neither gate applies. `outcome` is tallied as pages
+    come (engine.ReportTally), so a streamed run decides it without keeping its pages."""
     from claimcheck.model import Severity
 
     code = ExitCode.CLEAN
     if config.fail_on == "never":
         return code
-    floor = Severity.parse(config.fail_on)
-    if any(f.severity >= floor for page in report.files for f in page.active_findings):
+    if outcome.worst is not None and outcome.worst >= Severity.parse(config.fail_on):
         code = ExitCode.FINDINGS
     if config.min_score is not None:
         where = config.source("min_score")
-        for page in report.files:
-            if page.score is not None and page.score < config.min_score:
-                click.echo(
-                    f"claimcheck: {page.path} scores {page.score}, below min-score "
-                    f"{config.min_score} ({where})",
-                    err=True,
-                )
-                code = ExitCode.FINDINGS
+        for path, score in outcome.below:
+            click.echo(
+                f"claimcheck: {path} scores {score}, below min-score {config.min_score} ({where})",
+                err=True,
+            )
+            code = ExitCode.FINDINGS
     return code
 
 
@@ -324,7 +323,7 @@ def check(
     """Check files, directories or '-' (stdin) and report overclaims and missing duties."""
     from claimcheck.baseline import apply_baseline, read_baseline
     from claimcheck.config import load_config
-    from claimcheck.engine import check_paths
+    from claimcheck.engine import ReportTally, check_paths, outcome_of
     from claimcheck.filtering import at_least
     from claimcheck.lexicon import lexicon_for
     from claimcheck.model import Severity
@@ -377,6 +376,7 @@ def check(
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror or exc}")
     on_page = stream.page if stream else tick
+    tally: ReportTally | None = None
     if len(inputs) == 1 and _is_audit_dir(inputs[0]):  # a crawl: pages from its WARC + site
         from claimcheck.crawl.audit import audit_report
 
@@ -398,15 +398,19 @@ def check(
     elif stdin_filename:
         report = _check_stdin_as(stdin_filename, config)
     else:
+        # a stream keeps no page: summary and exit code are tallied as pages are written
+        tally = ReportTally(config.min_score) if stream else None
         if dask:
             from claimcheck.cluster import cluster_report
 
             report = cluster_report(
-                dask, inputs, config, progress=on_page, keyword_filter=not no_prefilter
+                dask, inputs, config, progress=on_page, keyword_filter=not no_prefilter, tally=tally
             )
         else:
-            report = check_paths(inputs, config, progress=on_page, keyword_filter=not no_prefilter)
-        if inputs and not report.files and not report.prefilter_skipped:  # a glob typo in CI
+            report = check_paths(
+                inputs, config, progress=on_page, keyword_filter=not no_prefilter, tally=tally
+            )
+        if inputs and not report.summary.files and not report.prefilter_skipped:  # glob typo
             globs = f" (include: {', '.join(config.include)})" if config.include else ""
             where = f"no files to check in {', '.join(inputs)}{globs}"
             if not allow_empty:
@@ -444,10 +448,11 @@ def check(
     if fmt == "text" and not quiet:
         for warning in (w for page in report.files for w in page.warnings):
             click.echo(f"claimcheck: warning: {warning}", err=True)
-    errors = [e for page in report.files for e in page.errors]
+    outcome = tally.outcome() if tally is not None else outcome_of(report.files, config.min_score)
+    errors = outcome.errors
     for e in errors:  # on stderr only: the text report counts them in its summary
         click.echo(f"claimcheck: error: {e.path}: {e.message}", err=True)
     if errors:
         sys.exit(ExitCode.USAGE)
-    code = _exit_code(report, config)
+    code = _exit_code(outcome, config)
     sys.exit(ExitCode.CLEAN if exit_zero else code)
