@@ -3,13 +3,12 @@ server that drips one byte at a time is cut off at the deadline (loopback only).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from tests.servers import QuietHandler, drip_handler, serving
 
 from claimcheck.crawl.fetch import fetch_url
 from claimcheck.errors import SourceError
@@ -17,41 +16,17 @@ from claimcheck.errors import SourceError
 PAGE = b"<html><body><p>Stem cell therapy is investigational.</p></body></html>"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    gap = 0.0
-
+class _Honest(QuietHandler):
     def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE) if not self.gap else 100_000))
-        self.end_headers()
-        try:
-            if not self.gap:
-                self.wfile.write(PAGE)
-                return
-            while True:
-                self.wfile.write(b"a")
-                self.wfile.flush()
-                time.sleep(self.gap)
-        except OSError:
-            return
-
-    def log_message(self, *args) -> None:
-        return
+        self.reply(200, PAGE, "text/html; charset=utf-8")
 
 
 @contextmanager
 def server(gap: float) -> Iterator[str]:
-    handler = type("Handler", (_Handler,), {"gap": gap})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/page.html"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    """The page whole at once (gap 0), or dripped a byte every `gap` seconds."""
+    handler = drip_handler(gap, content_type="text/html; charset=utf-8") if gap else _Honest
+    with serving(handler) as base:
+        yield base + "/page.html"
 
 
 def test_a_dripping_page_is_cut_at_the_deadline_not_the_per_read_timeout() -> None:

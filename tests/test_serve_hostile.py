@@ -12,12 +12,12 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 import httpx
 import jsonschema
 import pytest
+from tests.servers import drip_handler, serving, uvicorn_serving
 
 pytest.importorskip("uvicorn", reason="claimcheck[serve] is not installed")
 
@@ -44,30 +44,13 @@ def worst_case_page() -> str:
     return (CLAIMS * (MAX_BYTES // len(CLAIMS.encode())))[: MAX_BYTES - 1000]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running(app, limits: Limits) -> Iterator[str]:
     """Run `app` with the `claimcheck serve` uvicorn configuration in a thread."""
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(server_config(app, "127.0.0.1", port, limits.header_timeout))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
+    with uvicorn_serving(
+        lambda port: server_config(app, "127.0.0.1", port, limits.header_timeout)
+    ) as base:
+        yield base
 
 
 def _wait_ready(base: str) -> None:
@@ -255,47 +238,11 @@ def test_a_huge_report_is_truncated_with_a_flag(monkeypatch: pytest.MonkeyPatch)
 # --- --allow-fetch ------------------------------------------------------------------
 
 
-class _Drip(BaseHTTPRequestHandler):
-    """Answers 200 and then one byte every `gap` seconds, forever."""
-
-    gap = 5.0
-    head_drip = False
-
-    def do_GET(self) -> None:
-        try:
-            if self.head_drip:
-                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                while True:
-                    self.wfile.write(b"X: y\r\n")
-                    self.wfile.flush()
-                    time.sleep(self.gap)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            while True:
-                self.wfile.write(b"a")
-                self.wfile.flush()
-                time.sleep(self.gap)
-        except OSError:
-            return
-
-    def log_message(self, *args) -> None:
-        return
-
-
 @contextmanager
 def drip_server(head: bool = False) -> Iterator[str]:
-    handler = type("Drip", (_Drip,), {"head_drip": head})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/page.txt"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A site answering a byte (or with `head`, a header line) every 5 s, for ever."""
+    with serving(drip_handler(5.0, head)) as base:
+        yield base + "/page.txt"
 
 
 @pytest.fixture

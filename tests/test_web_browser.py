@@ -5,14 +5,12 @@ test-artifacts/."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tests.helpers import ROOT, SAMPLES
+from tests.servers import uvicorn_serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,31 +32,17 @@ pytestmark = pytest.mark.skipif(
 SPANISH = "Nuestro tratamiento con células madre cura la diabetes para siempre."
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     import uvicorn
 
     from claimcheck.web.app import create_app
 
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    app = create_app()
+    with uvicorn_serving(
+        lambda port: uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    ) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
