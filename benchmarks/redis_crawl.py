@@ -14,6 +14,9 @@ one sweep (`crawl --sites FILE --redis URL`, --concurrent-sites at once per work
 one worker process, then by two; the rates count the pages of every site, and the
 two-worker sweep is merged (`merge SWEEP_DIR`) and verified.
 
+The redis-server, the sites and the worker command line come from tests/redis_support.py,
+which the Redis crawl tests use too (the repository root is put on sys.path for it).
+
 Run from the repository root (needs redis-server):
 
     python benchmarks/redis_crawl.py                   # 200 pages, 200 ms latency
@@ -24,86 +27,35 @@ Run from the repository root (needs redis-server):
 from __future__ import annotations
 
 import argparse
-import functools
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-CLAIMCHECK = [sys.executable, "-m", "claimcheck"]
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python benchmarks/redis_crawl.py`: the shared test helpers
+    sys.path.insert(0, str(ROOT))
+
+from tests.redis_support import (  # noqa: E402
+    CLAIMCHECK,
+    NO_REDIS_SERVER,
+    REDIS_SERVER,
+    ClinicSite,
+    clinic_page,
+    redis_server,
+    worker_command,
+)
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def page(n: int, pages: int) -> bytes:
+def wide_page(n: int, pages: int) -> bytes:
     """Page n: a clinic page linking to five others (n*5+1 .. n*5+5), a wide tree."""
-    links = " ".join(
-        f'<a href="/p/{m}">Tratamiento {m}</a>' for m in range(n * 5 + 1, n * 5 + 6) if m < pages
-    )
-    return (
-        '<!DOCTYPE html><html lang="es-MX"><head><meta charset="utf-8">'
-        f"<title>Clínica {n}</title></head><body><main><h1>Tratamiento {n}</h1>"
-        f"<p>Terapia con células madre para la diabetes tipo 2, página {n}.</p>"
-        f"<nav>{links}</nav></main></body></html>"
-    ).encode()
-
-
-class Site:
-    """N pages on 127.0.0.1 (/ is page 0, /p/1 .. /p/N-1), each after `latency` seconds;
-    the time of every page fetch is kept."""
-
-    def __init__(self, pages: int, latency: float) -> None:
-        self.times: list[float] = []
-        lock = threading.Lock()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path == "/robots.txt":
-                    self.reply(200, b"User-agent: *\nAllow: /\n", "text/plain")
-                    return
-                number = 0 if self.path == "/" else self.path.removeprefix("/p/")
-                if str(number).isdigit() and int(number) < pages:
-                    time.sleep(latency)
-                    with lock:
-                        site.times.append(time.monotonic())
-                    self.reply(200, page(int(number), pages), "text/html; charset=utf-8")
-                    return
-                self.reply(404, b"not here", "text/plain")
-
-            def reply(self, status: int, body: bytes, ctype: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        serve = functools.partial(self.server.serve_forever, poll_interval=0.05)  # quick close
-        threading.Thread(target=serve, daemon=True).start()
-
-    def close(self) -> None:
-        """Stop serving."""
-        self.server.shutdown()
-        self.server.server_close()
+    links = (m for m in range(n * 5 + 1, n * 5 + 6) if m < pages)
+    return clinic_page(n, links, "Terapia con células madre para la diabetes tipo 2")
 
 
 def crawl(
-    sites: list[Site],
+    sites: list[ClinicSite],
     redis_url: str,
     out: Path,
     workers: int,
@@ -115,30 +67,10 @@ def crawl(
     for site in sites:
         site.times.clear()
     started = time.monotonic()
+    extra = ("--depth", "50", "--max-pages", str(pages))
     procs = [
         subprocess.Popen(
-            [
-                *CLAIMCHECK,
-                "crawl",
-                *target,
-                "--out",
-                str(out),
-                "--redis",
-                redis_url,
-                "--worker-id",
-                f"w{i}",
-                "--audit-id",
-                f"bench-{workers}",
-                "--delay",
-                "0",
-                "--depth",
-                "50",
-                "--max-pages",
-                str(pages),
-                "--idle-timeout",
-                "1",
-                "--no-history",
-            ],
+            worker_command(target, out, redis_url, f"w{i}", f"bench-{workers}", *extra),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -150,7 +82,7 @@ def crawl(
         if proc.returncode != 0:
             sys.exit(f"worker failed ({proc.returncode}): {err.strip()[-500:]}")
     wall = time.monotonic() - started
-    times = [t for site in sites for t in site.times]
+    times = [t for site in sites for t, path in site.times if path in site.page_paths()]
     span = max(times) - min(times) if len(times) > 1 else float("nan")
     return {"pages": len(times), "crawl": span, "wall": wall}
 
@@ -165,29 +97,14 @@ def main() -> None:
         "--concurrent-sites", type=int, default=8, help="with --sites: sites at once per worker"
     )
     args = parser.parse_args()
-    redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not Path(redis_server).exists():
-        sys.exit("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    redis = subprocess.Popen(
-        [
-            redis_server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    sites = [Site(args.pages, args.latency) for _ in range(max(1, args.sites))]
+    if REDIS_SERVER is None:
+        sys.exit(NO_REDIS_SERVER)
+    sites = [
+        ClinicSite(args.latency, args.pages, lambda n: wide_page(n, args.pages))
+        for _ in range(max(1, args.sites))
+    ]
     try:
-        time.sleep(0.5)
-        url = f"redis://127.0.0.1:{port}/0"
-        with tempfile.TemporaryDirectory() as tmp:
+        with redis_server() as url, tempfile.TemporaryDirectory() as tmp:
             if args.sites:
                 listing = Path(tmp) / "sites.txt"
                 listing.write_text("".join(f"{site.url}\n" for site in sites))
@@ -211,8 +128,6 @@ def main() -> None:
     finally:
         for site in sites:
             site.close()
-        redis.terminate()
-        redis.wait(timeout=10)
     what = f"{args.sites} sites of " if args.sites else "site: "
     print(f"{what}{args.pages} pages on 127.0.0.1, {args.latency * 1000:.0f} ms per answer")
     print(f"{'workers':>7} {'pages':>6} {'crawl s':>8} {'pages/s':>8} {'wall s':>7} {'pages/s':>8}")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.redis_support import NO_REDIS_SERVER, REDIS_SERVER
 
 from claimcheck.model import Finding, PageReport
 
@@ -20,6 +21,7 @@ SARIF_SCHEMA = SHARED / "reference" / "sarif-schema-2.1.0.json"
 needs_shared = pytest.mark.skipif(
     not SEEDS.is_dir(), reason="../shared/seeds is absent (it sits beside the repository in CI)"
 )
+needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason=NO_REDIS_SERVER)
 
 
 def codes(report: PageReport) -> list[str]:

@@ -13,155 +13,41 @@ import io
 import itertools
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
-REDIS_SERVER = shutil.which("redis-server") or (
-    "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
+from tests.helpers import needs_redis
+from tests.redis_support import (
+    CLAIMCHECK,
+    PAGES,
+    ClinicSite,
+    free_port,
+    redis_server,
+    start_redis,
+    start_worker,
+    tangled_page,
 )
-needs_redis = pytest.mark.skipif(
-    REDIS_SERVER is None, reason="redis-server is not installed (apt-get install redis-server)"
-)
-PAGES = 30
-CLAIMCHECK = [sys.executable, "-m", "claimcheck"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_redis() -> tuple[subprocess.Popen, str]:
-    """A throwaway redis-server on 127.0.0.1 (no RDB, no AOF) and its URL."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail("redis-server did not start")
-    return proc, f"redis://127.0.0.1:{port}/0"
+from tests.redis_support import run_claimcheck as _run
+from tests.redis_support import url_paths as _paths
 
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """One redis-server for the module, stopped after it."""
-    proc, url = _start_redis()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def _page(n: int) -> bytes:
-    links = " ".join(
-        f'<a href="/p/{m}">Página {m}</a>'
-        for m in ((n * 3 + 1) % PAGES, (n * 7 + 2) % PAGES, n + 1)
-        if 0 < m < PAGES
-    )
-    return (
-        '<!DOCTYPE html><html lang="es-MX"><head><meta charset="utf-8">'
-        f"<title>Clínica {n}</title></head><body><main><h1>Tratamiento {n}</h1>"
-        f"<p>Nuestras células madre curan la diabetes tipo 2, página {n}.</p>"
-        f"<nav>{links}</nav></main></body></html>"
-    ).encode()
-
-
-class CountingSite:
-    """Pages /p/1 .. /p/29 and a home page linking to the first ones; every fetch is
-    counted per path, and every page is answered after `delay` seconds."""
-
-    def __init__(self, delay: float) -> None:
-        self.fetches: Counter[str] = Counter()
-        self.times: list[tuple[float, str]] = []
-        self.lock = threading.Lock()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with site.lock:
-                    site.fetches[self.path] += 1
-                    site.times.append((time.monotonic(), self.path))
-                if self.path == "/robots.txt":
-                    self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
-                    return
-                if self.path == "/":
-                    time.sleep(delay)
-                    self._send(200, _page(0), "text/html; charset=utf-8")
-                    return
-                if self.path.startswith("/p/"):
-                    tail = self.path[3:]
-                    if tail.isdigit() and 0 < int(tail) < PAGES:
-                        time.sleep(delay)
-                        self._send(200, _page(int(tail)), "text/html; charset=utf-8")
-                        return
-                self._send(404, b"not here", "text/plain")
-
-            def _send(self, status: int, body: bytes, ctype: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address) -> None:
-                return None  # a killed worker's broken connection is expected here
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def page_paths(self) -> set[str]:
-        """Every page of the site (what a complete crawl archives)."""
-        return {"/"} | {f"/p/{n}" for n in range(1, PAGES)}
-
-    def close(self) -> None:
-        """Stop serving."""
-        self.server.shutdown()
-        self.server.server_close()
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture
 def site_factory() -> Iterator:
-    sites: list[CountingSite] = []
+    sites: list[ClinicSite] = []
 
-    def make(delay: float) -> CountingSite:
-        sites.append(CountingSite(delay))
+    def make(delay: float) -> ClinicSite:
+        sites.append(ClinicSite(delay))
         return sites[-1]
 
     yield make
@@ -169,41 +55,8 @@ def site_factory() -> Iterator:
         s.close()
 
 
-def _worker(site: CountingSite, out: Path, redis_url: str, worker: str, audit: str, *extra: str):
-    return subprocess.Popen(
-        [
-            *CLAIMCHECK,
-            "crawl",
-            site.url,
-            "--out",
-            str(out),
-            "--redis",
-            redis_url,
-            "--worker-id",
-            worker,
-            "--audit-id",
-            audit,
-            "--delay",
-            "0",
-            "--depth",
-            "10",
-            "--no-history",
-            "--idle-timeout",
-            "1",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLAIMCHECK, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def _paths(urls) -> list[str]:
-    return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]
+def _worker(site: ClinicSite, out: Path, redis_url: str, worker: str, audit: str, *extra: str):
+    return start_worker([site.url], out, redis_url, worker, audit, "--depth", "10", *extra)
 
 
 @needs_redis
@@ -368,7 +221,7 @@ def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
 def test_redis_lost_mid_crawl_ends_the_worker_with_a_complete_part(
     site_factory, tmp_path: Path
 ) -> None:
-    proc, url = _start_redis()
+    proc, url = start_redis()
     site = site_factory(0.3)
     out = tmp_path / "audit"
     try:
@@ -389,7 +242,7 @@ def test_redis_lost_mid_crawl_ends_the_worker_with_a_complete_part(
 
 def test_unreachable_redis_is_a_one_line_usage_error(site_factory, tmp_path: Path) -> None:
     site = site_factory(0)
-    port = _free_port()
+    port = free_port()
     result = _run(
         "crawl", site.url, "--out", str(tmp_path / "a"), "--redis", f"redis://127.0.0.1:{port}/0"
     )
@@ -417,7 +270,7 @@ def test_merge_keeps_only_records_that_verify(tmp_path: Path) -> None:
     archive.write_warcinfo({"software": "test"})
     for n in range(3):
         html = [("Content-Type", "text/html; charset=utf-8")]
-        archive.write_exchange(f"http://127.0.0.1:9/p/{n}", "GET", [], 200, html, _page(n))
+        archive.write_exchange(f"http://127.0.0.1:9/p/{n}", "GET", [], 200, html, tangled_page(n))
     archive.close()
     # the second response, re-compressed with one word of its body changed: a whole gzip
     # member whose WARC digests no longer match (no manifest: the worker was killed)

@@ -13,7 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.test_redis_crawl import CLAIMCHECK, PAGES, CountingSite, _start_redis, needs_redis
+from tests.helpers import needs_redis
+from tests.redis_support import (
+    CLAIMCHECK,
+    PAGES,
+    ClinicSite,
+    free_port,
+    redis_server,
+    start_worker,
+)
+from tests.redis_support import run_claimcheck as _run
+from tests.redis_support import url_paths as _paths
 
 from claimcheck.crawl.sweep import site_dir_name
 
@@ -21,60 +31,26 @@ from claimcheck.crawl.sweep import site_dir_name
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """One redis-server for the module, stopped after it."""
-    proc, url = _start_redis()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture
-def three_sites() -> Iterator[list[CountingSite]]:
-    sites = [CountingSite(0.2) for _ in range(3)]
+def three_sites() -> Iterator[list[ClinicSite]]:
+    sites = [ClinicSite(0.2) for _ in range(3)]
     yield sites
     for site in sites:
         site.close()
 
 
-def _run(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLAIMCHECK, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def _paths(urls) -> list[str]:
-    return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]
-
-
 def _sweep_worker(sites_file: Path, out: Path, redis_url: str, worker: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            *CLAIMCHECK,
-            "crawl",
-            "--sites",
-            str(sites_file),
-            "--out",
-            str(out),
-            "--redis",
-            redis_url,
-            "--worker-id",
-            worker,
-            "--audit-id",
-            "sweep-two",
-            "--delay",
-            "0",
-            "--depth",
-            "10",
-            "--idle-timeout",
-            "1",
-            "--no-history",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    target = ["--sites", str(sites_file)]
+    return start_worker(target, out, redis_url, worker, "sweep-two", "--depth", "10")
 
 
 @needs_redis
 def test_two_workers_share_every_site_of_a_sweep_and_merge_makes_the_sweep(
-    redis_url: str, three_sites: list[CountingSite], tmp_path: Path
+    redis_url: str, three_sites: list[ClinicSite], tmp_path: Path
 ) -> None:
     import redis
 
@@ -144,7 +120,7 @@ def test_two_workers_share_every_site_of_a_sweep_and_merge_makes_the_sweep(
 
 @needs_redis
 def test_a_second_worker_with_the_same_id_stops_with_one_line(
-    redis_url: str, three_sites: list[CountingSite], tmp_path: Path
+    redis_url: str, three_sites: list[ClinicSite], tmp_path: Path
 ) -> None:
     sites_file = tmp_path / "sites.txt"
     sites_file.write_text("".join(f"{s.url}\n" for s in three_sites))
@@ -162,11 +138,7 @@ def test_a_second_worker_with_the_same_id_stops_with_one_line(
 
 
 def test_an_unreachable_redis_stops_a_sweep_worker_before_it_writes(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port nothing listens on once closed
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it once the probe socket is closed
     sites_file = tmp_path / "sites.txt"
     sites_file.write_text("http://127.0.0.1:9/\nhttp://127.0.0.1:10/\n")
     out = tmp_path / "sweep"
