@@ -103,18 +103,29 @@ def build_audit(
     return manifest
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("integrity") / "audit"
+def clinic_audit(root: Path) -> Path:
+    """The two-page clinic audit (home and about) built in `root`: a module's pristine
+    audit, never touched (test_signing builds its own with this too)."""
+    out = root / "audit"
     build_audit(out, [(BASE + "/", HOME, HTML), (BASE + "/about", ABOUT, HTML)])
     return out
 
 
-@pytest.fixture
-def audit(pristine: Path, tmp_path: Path) -> Path:
+def copy_of(pristine: Path, tmp_path: Path) -> Path:
+    """A fresh copy of a pristine audit, for one test to tamper with."""
     copy = tmp_path / "audit"
     shutil.copytree(pristine, copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    return clinic_audit(tmp_path_factory.mktemp("integrity"))
+
+
+@pytest.fixture
+def audit(pristine: Path, tmp_path: Path) -> Path:
+    return copy_of(pristine, tmp_path)
 
 
 def manifest_of(audit: Path) -> dict:
@@ -122,6 +133,7 @@ def manifest_of(audit: Path) -> dict:
 
 
 def cli(*args: str):
+    """`claimcheck ARGS` in-process (click's runner), its result."""
     return CliRunner().invoke(main, list(args))
 
 

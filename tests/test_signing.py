@@ -23,16 +23,14 @@ from pathlib import Path
 import pytest
 from asn1crypto import cms, tsp
 from asn1crypto import x509 as asn1_x509
-from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from tests.helpers import run_python
 from tests.site_server import SiteServer
-from tests.test_integrity import ABOUT, BASE, HOME, HTML, build_audit
+from tests.test_integrity import ABOUT, BASE, HOME, HTML, build_audit, cli, clinic_audit, copy_of
 
-from claimcheck.cli import main
 from claimcheck.crawl.archive import MANIFEST, file_sha256
 from claimcheck.crawl.signing import SIGNATURE, keygen, load_private_key, sign_audit
 from claimcheck.crawl.tsa import TOKEN, stamp_audit
@@ -170,20 +168,12 @@ def keys(tmp_path: Path) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("signing") / "audit"
-    build_audit(out, [(BASE + "/", HOME, HTML), (BASE + "/about", ABOUT, HTML)])
-    return out
+    return clinic_audit(tmp_path_factory.mktemp("signing"))
 
 
 @pytest.fixture
 def audit(pristine: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "audit"
-    shutil.copytree(pristine, copy)
-    return copy
-
-
-def cli(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return copy_of(pristine, tmp_path)
 
 
 def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path: Path) -> None:
