@@ -186,6 +186,32 @@ def test_quotation_over_several_sentences_is_someone_elses_claim() -> None:
         # a role the cells can play is a hedge; others selling miracle cures are not the page
         ("These vesicles can serve as messengers that repair tissue.", "repair", "asserted"),
         ("Muchos venden curas milagrosas con células madre.", "milagrosas", "attributed"),
+        # the clinic's anecdote about one named patient is a testimonial (CC401)
+        (
+            "Since the infusions, she has stopped using insulin.",
+            "stopped using insulin",
+            "attributed",
+        ),
+        (
+            "The cells ensured Tom avoided amputation and gave him years.",
+            "avoided amputation",
+            "attributed",
+        ),
+        ("Four weeks later, JT reports 70% less pain in his knee.", "less pain", "attributed"),
+        (
+            "A Rosa ya le habíamos tratado la rodilla y había dejado de dolerle.",
+            "dejado de dolerle",
+            "attributed",
+        ),
+        # but not patients in general, a generic patient or the doctor's own record
+        ("Our patients have stopped using insulin.", "stopped using insulin", "asserted"),
+        (
+            "The patient has stopped using insulin after our cells.",
+            "stopped using insulin",
+            "asserted",
+        ),
+        ("At our clinic he has treated knees that avoided surgery.", "avoided surgery", "asserted"),
+        ("Los pacientes dejan de usar insulina.", "dejan de usar insulina", "asserted"),
     ],
 )
 def test_asides_testimony_and_roles(sentence: str, trigger: str, status: str) -> None:
@@ -197,3 +223,23 @@ def test_a_role_the_cells_can_play_is_hedged() -> None:
     hedged = _status("Estas vesículas pueden servir como mensajeras que reparan.", "reparan")
     assert hedged[1]
     assert not _status("These vesicles repair tissue.", "repair")[1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "testimony"),
+    [
+        ("Since the infusions, she has slept through the night and smiles again.", True),
+        ("Two months on, DM reports far less stiffness in his shoulder.", True),
+        ("A Lucía ya le habíamos tratado la cadera y desde entonces camina mejor.", True),
+        ("I was cured of my back pain after one session.", True),
+        ("Our patients sleep through the night and smile again.", False),
+        ("Las llamadas células madre reparan el cartílago.", False),
+    ],
+)
+def test_a_patient_account_vetoes_a_model_only_finding(sentence: str, testimony: bool) -> None:
+    """A testimonial (first or third person) is CC401's to judge, never a model-only
+    overclaim; other attributions ('las llamadas') leave the model its say."""
+    from claimcheck.combine import _testimony
+    from claimcheck.context import scan
+
+    assert bool(_testimony(scan(sentence, MODIFIERS))) is testimony

@@ -25,6 +25,7 @@ from functools import lru_cache, partial
 from claimcheck.context import (
     Context,
     ScanCache,
+    SentenceScan,
     decide_scanned,
     has_category,
     in_open_quote,
@@ -650,12 +651,15 @@ def apply_model(
 
 
 MODEL_ONLY_VETO = ("QUESTION", "HYPOTHETICAL", "NONHUMAN", "HEDGED")
+# A patient's own account or the clinic's anecdote about one named patient is a testimonial
+# (CC401), not a model-only overclaim; other attributions ('los llamados') do not veto.
+TESTIMONY_PREFIX = "testimony-"
 
 
 def _qualified(page: Page, i: int, scans: ScanCache | None) -> str | None:
-    """Step 10f: the context modifier that qualifies sentence i as a whole (a negation, a
-    question, a hope, an animal study, someone else's claim, a hedge; reported speech off
-    a seller's page), or None. The model judges wording the rules have no pattern for;
+    """Step 10f: the context modifier that qualifies sentence i as a whole (a question, a
+    hope, an animal study, a hedge, a patient's account; reported speech off a seller's
+    page), or None. The model judges wording the rules have no pattern for;
     who is speaking and how sure they are is still the context's call, as for rules."""
     if scans is None:
         return None
@@ -663,7 +667,17 @@ def _qualified(page: Page, i: int, scans: ScanCache | None) -> str | None:
     vetoes = MODEL_ONLY_VETO
     if page.facts is None or page.facts.page_type != "commercial":
         vetoes = (*vetoes, "REPORTED")
-    return next((hit for c in vetoes if (hit := has_category(sentence, c))), None)
+    found = next((hit for c in vetoes if (hit := has_category(sentence, c))), None)
+    return found or _testimony(sentence)
+
+
+def _testimony(sentence: SentenceScan) -> str | None:
+    """The phrase of a testimony modifier (a patient's account, first or third person) in a
+    scanned sentence, or None."""
+    return next(
+        (phrase for mod, _span, phrase in sentence.hits if mod.id.startswith(TESTIMONY_PREFIX)),
+        None,
+    )
 
 
 def _model_finding(rule: Rule, page: Page, lex: CompiledLexicon, i: int, p: float) -> Finding:
