@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.redis_support import NO_REDIS_SERVER, REDIS_SERVER
@@ -44,12 +46,15 @@ def assert_no_finding(report: PageReport, code_prefix: str) -> None:
     assert not hits, "unexpected: " + "; ".join(f"{f.code} '{f.sentence}'" for f in hits)
 
 
-def run_python(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_python(
+    *args: str, timeout: float = 300, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python ARGS` from the repository root with src/ importable (benchmark smoke tests,
-    `-m claimcheck` in a fresh process); never raises on a non-zero exit."""
-    env = dict(os.environ)
+    `-m claimcheck` in a fresh process), `env` added to the environment; never raises on a
+    non-zero exit."""
     src = str(ROOT / "src")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    path = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, **(env or {})}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
@@ -59,6 +64,29 @@ def run_python(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[
         timeout=timeout,
         check=False,
     )
+
+
+def run_claimcheck(
+    *args: str, timeout: float = 180, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`claimcheck ARGS` in a fresh process (`run_python`), for commands that must not share
+    the test's process (a crawl's Twisted reactor, a browser, a killed worker)."""
+    return run_python("-m", "claimcheck", *args, timeout=timeout, env=env)
+
+
+def open_watched(browser: Any, url: str) -> tuple[Any, list[str], list[str]]:
+    """A 1100x900 page of a Playwright `browser`, loaded from `url`, with the URLs it has
+    requested and the console and script errors it has raised (both lists keep growing):
+    what the browser tests of the self-contained reports assert on."""
+    requests: list[str] = []
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, requests, errors
 
 
 def page_report(

@@ -157,11 +157,6 @@ def start_worker(
     )
 
 
-def run_claimcheck(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    """`claimcheck ARGS` in a fresh process (merge, verify, check ...), output captured."""
-    return subprocess.run([*CLAIMCHECK, *args], capture_output=True, text=True, timeout=timeout)
-
-
 def url_paths(urls: Iterable[str]) -> list[str]:
     """The paths of archived URLs ('/' for a bare host), to compare with `page_paths`."""
     return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from tests.helpers import ROOT, run_python
+from tests.helpers import ROOT, open_watched, run_python
 from tests.site_server import SiteServer
 
 from claimcheck.diff import Item, diff_audits, match
@@ -201,17 +201,10 @@ def test_report_html_in_headless_chromium(audits: dict, tmp_path: Path) -> None:
     home = next(p for p in manifest["pages"] if p["url"] == audits["site"] + "/")
     assert escape(home["warc"]["record_id"]) in html and home["sha256"] in html
 
-    requests: list[str] = []
-    errors: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(out.as_uri())
-            page.wait_for_load_state("load")
+            page, requests, errors = open_watched(browser, out.as_uri())
             assert page.locator("[data-testid=site-score]").inner_text().endswith("/100")
             assert page.locator("table.pages tbody tr").count() >= 3
             assert page.locator("li.finding[data-code=CC105]").count() >= 1

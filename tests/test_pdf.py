@@ -7,29 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.helpers import ROOT, run_python
+from tests.helpers import ROOT
+from tests.helpers import run_claimcheck as claimcheck
 from tests.site_server import SiteServer
 from tests.test_screenshots import FAST, browser_missing
 
 from claimcheck.crawl.screenshots import png_size
 
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def claimcheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m claimcheck ARGS` in a fresh process (with extra environment variables)."""
-    if env is None:
-        return run_python("-m", "claimcheck", *args, timeout=180)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
-    command = [sys.executable, "-m", "claimcheck", *args]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 
 def poppler(tool: str, *args: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from tests.helpers import needs_redis
+from tests.helpers import run_claimcheck as _run
 from tests.redis_support import (
     CLAIMCHECK,
     PAGES,
@@ -31,7 +32,6 @@ from tests.redis_support import (
     start_worker,
     tangled_page,
 )
-from tests.redis_support import run_claimcheck as _run
 from tests.redis_support import url_paths as _paths
 
 

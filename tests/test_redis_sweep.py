@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.helpers import needs_redis
+from tests.helpers import run_claimcheck as _run
 from tests.redis_support import (
     CLAIMCHECK,
     PAGES,
@@ -22,7 +23,6 @@ from tests.redis_support import (
     redis_server,
     start_worker,
 )
-from tests.redis_support import run_claimcheck as _run
 from tests.redis_support import url_paths as _paths
 
 from claimcheck.crawl.sweep import site_dir_name

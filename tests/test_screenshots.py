@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
-from tests.helpers import ROOT, run_python
+from tests.helpers import run_claimcheck as claimcheck
 from tests.site_server import SiteServer
 
 from claimcheck.crawl.archive import WarcArchive, ref_to_dict
@@ -46,15 +43,6 @@ def needs_browser() -> None:
     reason = browser_missing()
     if reason:
         pytest.skip(reason)
-
-
-def claimcheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m claimcheck ARGS` in a fresh process (with extra environment variables)."""
-    if env is None:
-        return run_python("-m", "claimcheck", *args, timeout=180)
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
-    command = [sys.executable, "-m", "claimcheck", *args]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 
 def crawl(site: SiteServer, out: Path, *extra: str, env: dict[str, str] | None = None):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.helpers import ROOT
+from tests.helpers import ROOT, open_watched
 
 from claimcheck.cli import main
 from claimcheck.crawl.archive import file_sha256
@@ -331,19 +331,12 @@ def test_html_renders_in_headless_chromium_without_any_request(sweep: dict) -> N
     out = sweep["root"] / "browser.html"
     code, _, err = _run("sweep", "report", str(sweep["dir"]), "-o", str(out), "--no-history")
     assert code == 0, err
-    requests: list[str] = []
-    errors: list[str] = []
     try:
         api = sync_playwright_api("the sweep report browser test")
         with api.sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             try:
-                page = browser.new_page(viewport={"width": 1100, "height": 900})
-                page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.on("request", lambda r: requests.append(r.url))
-                page.goto(out.as_uri())
-                page.wait_for_load_state("load")
+                page, requests, errors = open_watched(browser, out.as_uri())
                 boxes = [page.locator("svg.chart").nth(n).bounding_box() for n in range(2)]
                 assert all(b and b["width"] > 300 and b["height"] > 50 for b in boxes)
                 assert page.locator("[data-testid=ranking] tbody tr").count() == 2
