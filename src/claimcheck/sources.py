@@ -329,12 +329,7 @@ def read_path(path: str, max_bytes: int = MAX_BYTES) -> RawInput:
         data = _read_regular(path, max_bytes + 1)
     except OSError as exc:
         raise SourceError(path, "unreadable", exc.strerror or str(exc)) from None
-    if len(data) > max_bytes:
-        raise SourceError(path, "too_large", f"over the {max_bytes}-byte limit")
-    encoding = _check(path, data)
-    sha = hashlib.sha256(data).hexdigest()
-    origin = Origin(path=path, kind="file", sha256=sha, encoding=encoding)
-    return RawInput(origin=origin, data=data, format=detect_format(path, data))
+    return read_bytes(path, data, "file", max_bytes)
 
 
 def read_stdin(
@@ -354,18 +349,17 @@ def read_stdin(
         raise SourceError(name, "unreadable", str(exc)) from None
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if len(data) > max_bytes:
-        raise SourceError(name, "too_large", f"over the {max_bytes}-byte limit")
-    encoding = _check(name, data)
-    sha = hashlib.sha256(data).hexdigest()
-    origin = Origin(path=name, kind="stdin", sha256=sha, encoding=encoding)
-    return RawInput(origin=origin, data=data, format=detect_format(name, data))
+    return read_bytes(name, data, "stdin", max_bytes)
 
 
 def read_bytes(
-    path: str, data: bytes, kind: Literal["file", "url"] = "file", max_bytes: int = MAX_BYTES
+    path: str,
+    data: bytes,
+    kind: Literal["file", "url", "stdin"] = "file",
+    max_bytes: int = MAX_BYTES,
 ) -> RawInput:
-    """Wrap bytes received another way (an upload, a fetched page) as the input `path`.
+    """Wrap bytes as the input `path`: an upload, a fetched page, and the bytes `read_path`
+    and `read_stdin` have read.
 
     Raises `SourceError` for content over `max_bytes`, binary or empty; the format comes
     from the name's suffix or, failing that, from the content.
