@@ -15,6 +15,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -264,41 +265,46 @@ def create_app(
             {"status": "ok", "version": __version__, "lexicon": lexicon, **runner.stats()}
         )
 
-    async def api_check(request: Request) -> Response:
+    async def api_answer(request: Request, job_of: Callable[[Request], Awaitable[Job]]) -> Response:
+        """Run the job `job_of` reads from an API request (the deadline counts from the
+        request's arrival): its JSON reply, the JSON error for bad input, or 499 when the
+        client hung up."""
         started = time.monotonic()
         try:
-            body = await _json_body(request)
-            juris, ptype = _options(config, body.get("jurisdiction"), body.get("page_type"))
-            lang = _lang(body.get("lang"), config.lang)
-            url = body.get("url")
-            if url:
-                final, data = await fetcher.fetch(url)
-                job = Job("fetched", data, final, None, juris, ptype, "api", lang)
-            else:
-                text, fmt = body.get("text"), body.get("format")
-                job = Job("text", text, "<text>", fmt, juris, ptype, "api", lang)
-            return _reply(await run(request, job, started))
+            return _reply(await run(request, await job_of(request), started))
         except InputError as exc:
             return _api_error(exc)
         except ClientGone:
             return Response(status_code=499)
 
+    async def json_job(request: Request) -> Job:
+        """/api/check: a JSON body with a URL to fetch, or text."""
+        body = await _json_body(request)
+        juris, ptype = _options(config, body.get("jurisdiction"), body.get("page_type"))
+        lang = _lang(body.get("lang"), config.lang)
+        url = body.get("url")
+        if url:
+            final, data = await fetcher.fetch(url)
+            return Job("fetched", data, final, None, juris, ptype, "api", lang)
+        text, fmt = body.get("text"), body.get("format")
+        return Job("text", text, "<text>", fmt, juris, ptype, "api", lang)
+
+    async def file_job(request: Request) -> Job:
+        """/api/check/file: a multipart upload in the 'file' field."""
+        form = await _form(request)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InputError(400, "empty", "no file in the 'file' field")
+        juris, ptype = _options(config, form.get("jurisdiction"), form.get("page_type"))
+        lang = _lang(form.get("lang"), config.lang)
+        name, data = await _upload(upload)
+        return Job("file", data, name, None, juris, ptype, "api", lang)
+
+    async def api_check(request: Request) -> Response:
+        return await api_answer(request, json_job)
+
     async def api_check_file(request: Request) -> Response:
-        started = time.monotonic()
-        try:
-            form = await _form(request)
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise InputError(400, "empty", "no file in the 'file' field")
-            juris, ptype = _options(config, form.get("jurisdiction"), form.get("page_type"))
-            lang = _lang(form.get("lang"), config.lang)
-            name, data = await _upload(upload)
-            job = Job("file", data, name, None, juris, ptype, "api", lang)
-            return _reply(await run(request, job, started))
-        except InputError as exc:
-            return _api_error(exc)
-        except ClientGone:
-            return Response(status_code=499)
+        return await api_answer(request, file_job)
 
     async def index(request: Request) -> HTMLResponse:
         return page("index.html", _page_lang(request.query_params.get("lang")), form={})
