@@ -157,6 +157,18 @@ def start_worker(
     )
 
 
+def finish(procs: Sequence[subprocess.Popen], timeout: float = 90) -> list[tuple[str, str]]:
+    """Wait for each process in turn and require that it exited 0 (the tail of its output
+    is the failure message); their (stdout, stderr), '' where nothing was captured."""
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=timeout)
+        out, err = out or "", err or ""
+        assert proc.returncode == 0, out[-2000:] + err[-2000:]
+        results.append((out, err))
+    return results
+
+
 def url_paths(urls: Iterable[str]) -> list[str]:
     """The paths of archived URLs ('/' for a bare host), to compare with `page_paths`."""
     return ["/" + u.split("/", 3)[3] if u.count("/") >= 3 else "/" for u in urls]

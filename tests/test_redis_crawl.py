@@ -26,6 +26,7 @@ from tests.redis_support import (
     CLAIMCHECK,
     PAGES,
     ClinicSite,
+    finish,
     free_port,
     redis_server,
     start_redis,
@@ -66,9 +67,7 @@ def test_two_workers_share_the_frontier_and_fetch_each_url_once(
     site = site_factory(0.3)
     out = tmp_path / "audit"
     workers = [_worker(site, out, redis_url, f"w{i}", "two-workers") for i in (1, 2)]
-    results = [w.communicate(timeout=60) for w in workers]
-    for w, (_, stderr) in zip(workers, results, strict=True):
-        assert w.returncode == 0, stderr[-2000:]
+    finish(workers)
     pages = {
         w: json.loads((out / "parts" / w / "manifest.json").read_text())["pages"]
         for w in ("w1", "w2")
@@ -121,9 +120,7 @@ def test_two_workers_archive_what_one_process_does_on_the_clinic_site(
             )
             for i in (1, 2)
         ]
-        for w in [single, *workers]:
-            _, stderr = w.communicate(timeout=60)
-            assert w.returncode == 0, stderr[-2000:]
+        finish([single, *workers])
     assert _run("merge", str(tmp_path / "shared")).returncode == 0
     one = json.loads((tmp_path / "single" / "manifest.json").read_text())
     two = json.loads((tmp_path / "shared" / "manifest.json").read_text())
@@ -143,9 +140,7 @@ def test_page_limit_and_delay_hold_across_workers(
     out = tmp_path / "audit"
     extra = ("--max-pages", "10", "--delay", "0.25")
     workers = [_worker(site, out, redis_url, f"w{i}", "limited", *extra) for i in (1, 2)]
-    for w in workers:
-        _, stderr = w.communicate(timeout=60)
-        assert w.returncode == 0, stderr[-2000:]
+    finish(workers)
     counts = [
         len(json.loads((out / "parts" / w / "manifest.json").read_text())["pages"])
         for w in ("w1", "w2")
@@ -193,8 +188,7 @@ def test_killed_worker_loses_no_url_and_its_part_is_salvaged(
     victim.wait(timeout=10)
     with open(warc, "ab") as handle:  # a record cut short by the kill, as a crash leaves it
         handle.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03truncated")
-    _, stderr = survivor.communicate(timeout=60)
-    assert survivor.returncode == 0, stderr[-2000:]
+    ((_, stderr),) = finish([survivor])
     assert not (out / "parts" / "victim" / "manifest.json").exists()
 
     merged = _run("merge", str(out))

@@ -19,6 +19,7 @@ from tests.redis_support import (
     CLAIMCHECK,
     PAGES,
     ClinicSite,
+    finish,
     free_port,
     redis_server,
     start_worker,
@@ -58,9 +59,8 @@ def test_two_workers_share_every_site_of_a_sweep_and_merge_makes_the_sweep(
     sites_file.write_text("# three clinics\n" + "".join(f"{s.url}\n" for s in three_sites))
     out = tmp_path / "sweep"
     workers = [_sweep_worker(sites_file, out, redis_url, w) for w in ("w1", "w2")]
-    results = [w.communicate(timeout=90) for w in workers]
-    for w, (stdout, stderr) in zip(workers, results, strict=True):
-        assert w.returncode == 0, stdout[-2000:] + stderr[-2000:]
+    results = finish(workers)
+    for stdout, _ in results:
         assert "claimcheck merge" in stdout
 
     index = json.loads((out / "sweep.json").read_text())
