@@ -153,7 +153,8 @@ def test_page_limit_and_delay_hold_across_workers(
 
 
 def _responses_in(warc: Path) -> int:
-    """Whole response records in a WARC that a live worker is still writing."""
+    """Whole response records of pages (200, HTML: not robots.txt nor a missing sitemap)
+    in a WARC that a live worker is still writing."""
     from warcio.archiveiterator import ArchiveIterator
 
     if not warc.exists():
@@ -161,7 +162,13 @@ def _responses_in(warc: Path) -> int:
     count = 0
     try:
         for record in ArchiveIterator(io.BytesIO(warc.read_bytes())):
-            count += record.rec_type == "response"
+            http = record.http_headers
+            count += (
+                record.rec_type == "response"
+                and http is not None
+                and http.get_statuscode() == "200"
+                and "text/html" in (http.get_header("Content-Type") or "")
+            )
     except Exception:  # the member being written is cut short: count what came before
         pass
     return count
