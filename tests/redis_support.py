@@ -11,7 +11,6 @@ benchmarks/redis_crawl.py`), the benchmark puts the root on sys.path and imports
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import socket
@@ -24,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.servers import QuietHandler, QuietServer, free_port
+from tests.servers import QuietHandler, free_port, start_server
 
 REDIS_SERVER = shutil.which("redis-server") or (
     "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
@@ -116,10 +115,8 @@ class ClinicSite:
                     return
                 self.reply(404, b"not here", "text/plain")
 
-        self.server = QuietServer(("127.0.0.1", 0), Handler)
+        self.server = start_server(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        serve = functools.partial(self.server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
 
     def page_paths(self) -> set[str]:
         """Every page of the site (what a complete crawl archives)."""

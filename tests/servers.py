@@ -51,13 +51,20 @@ class QuietServer(ThreadingHTTPServer):
         return None
 
 
+def start_server(handler: type[BaseHTTPRequestHandler]) -> QuietServer:
+    """Serve `handler` on a free 127.0.0.1 port in a daemon thread; the server (stop it
+    with shutdown() and server_close())."""
+    server = QuietServer(("127.0.0.1", 0), handler)
+    serve = functools.partial(server.serve_forever, poll_interval=0.05)  # a quick shutdown
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
 @contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve `handler` on a free 127.0.0.1 port in a thread; the base URL
     (http://127.0.0.1:PORT, no slash), the server shut down on exit."""
-    server = QuietServer(("127.0.0.1", 0), handler)
-    serve = functools.partial(server.serve_forever, poll_interval=0.05)  # a quick shutdown
-    threading.Thread(target=serve, daemon=True).start()
+    server = start_server(handler)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
