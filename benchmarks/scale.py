@@ -103,7 +103,7 @@ def write_warc(path: Path, records: int) -> None:
             writer.write_record(record)
 
 
-def _tree_rss(proc: psutil.Process) -> tuple[float, float, float]:
+def tree_rss(proc: psutil.Process) -> tuple[float, float, float]:
     """RSS in MB: the whole tree, the process itself (the client), its largest descendant
     (a pool or Dask worker)."""
     sizes = []
@@ -126,7 +126,7 @@ def measure(name: str, warc: Path, records: int, out: Path) -> Run:
     proc = psutil.Process(child.pid)
     total = client = worker = 0.0
     while child.poll() is None:
-        now = _tree_rss(proc)
+        now = tree_rss(proc)
         total, client, worker = max(total, now[0]), max(client, now[1]), max(worker, now[2])
         time.sleep(0.1)
     seconds = time.perf_counter() - start

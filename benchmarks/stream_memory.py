@@ -37,7 +37,7 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import write_warc
+from scale import tree_rss, write_warc
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,17 +54,6 @@ class Run:
     tree_mb: float
 
 
-def _rss(proc: psutil.Process) -> tuple[float, float]:
-    """RSS in MB of the process itself and of its whole tree."""
-    sizes = []
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            sizes.append(p.memory_info().rss / 2**20)
-        except psutil.Error:
-            sizes.append(0.0)
-    return sizes[0], sum(sizes)
-
-
 def measure(
     name: str, src: Path, fmt: str, warc: Path, pages: int, jobs: str, dask: bool = False
 ) -> Run:
@@ -77,8 +66,8 @@ def measure(
     proc = psutil.Process(child.pid)
     client = tree = 0.0
     while child.poll() is None:
-        now = _rss(proc)
-        client, tree = max(client, now[0]), max(tree, now[1])
+        whole, own, _ = tree_rss(proc)
+        client, tree = max(client, own), max(tree, whole)
         time.sleep(0.1)
     seconds = time.perf_counter() - start
     err = child.stderr.read() if child.stderr else ""
