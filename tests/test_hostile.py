@@ -88,9 +88,7 @@ def test_runaway_lexicon_pattern_spends_one_page_budget(tmp_path: Path) -> None:
     (tmp_path / "runaway.yaml").write_text(CATASTROPHIC_RULE, encoding="utf-8")
     # The per-call timeout is above the page budget, so only the budget can stop the page
     # (with the default 1 s per call a slow machine timed out the first call instead).
-    config = Config(
-        lexicons=(str(tmp_path),), model="none", page_timeout=2.0, regex_timeout=30.0
-    )
+    config = Config(lexicons=(str(tmp_path),), model="none", page_timeout=2.0, regex_timeout=30.0)
     engine = Engine(config)
     # Thirty sentences on which the pattern backtracks for about a second each: with a
     # timeout per call and no page budget this took 22-26 s.
