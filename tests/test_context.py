@@ -243,3 +243,49 @@ def test_a_patient_account_vetoes_a_model_only_finding(sentence: str, testimony:
     from claimcheck.context import scan
 
     assert bool(_testimony(scan(sentence, MODIFIERS))) is testimony
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "status", "hedged"),
+    [
+        # a claim said to be unlikely is negated
+        ("Supplements are unlikely to replace insulin.", "replace insulin", "negated", False),
+        (
+            "Es poco probable que el suplemento sustituya la insulina.",
+            "sustituya",
+            "negated",
+            False,
+        ),
+        # a study result reported as background, or as a link to an outcome, is hedged
+        (
+            "Previous research has shown that the cells can help repair tissue.",
+            "repair",
+            "asserted",
+            True,
+        ),
+        (
+            "Los estudios previos han mostrado que las células reparan tejido.",
+            "reparan",
+            "asserted",
+            True,
+        ),
+        (
+            "The infusions were linked to improved walking in the trial.",
+            "improved walking",
+            "asserted",
+            True,
+        ),
+        # a present-tense claim keeps its force
+        ("Our cells repair damaged tissue.", "repair", "asserted", False),
+        (
+            "Un estudio ha demostrado que las células reparan el pulmón.",
+            "reparan",
+            "asserted",
+            False,
+        ),
+    ],
+)
+def test_unlikely_and_reported_study_results(
+    sentence: str, trigger: str, status: str, hedged: bool
+) -> None:
+    assert _status(sentence, trigger) == (status, hedged)

@@ -6,8 +6,8 @@ into the repository. Each sentence is checked as a page of its own with the clas
 a sentence counts as flagged when an active finding of the overclaim family is reported on
 it. The floors sit a little below the levels the rules reached when this test was written
 (recall 0.58, false alarms 0.049 on 561 sentences; raised after the rules reached recall
-0.69 and false alarms 0.038), so a regression fails and small label-neutral changes do
-not.
+0.69 and false alarms 0.038; the ceiling lowered after false alarms fell to 0.014 with
+recall 0.69), so a regression fails and small label-neutral changes do not.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from claimcheck.engine import Engine
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "realworld-dev"
 RECALL_FLOOR = 0.64
-FALSE_ALARM_CEILING = 0.05
+FALSE_ALARM_CEILING = 0.03
 
 pytestmark = pytest.mark.skipif(
     not (DEV / "sentences.jsonl").is_file(),

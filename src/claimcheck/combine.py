@@ -297,7 +297,7 @@ def _judge(rule: Rule, page: Page, lex: CompiledLexicon, match: Match, scans: Sc
             decision = ContextDecision("asserted", hedge, "hedged")
             return emit(context=decision, suppressed_by=f"context: hedged by '{hedge}'")
     if hedged and MODAL_HEDGE.match(ctx.hedge or ""):
-        # 'may/could/podría reverse': the possibility is a hedged claim, not an assertion
+        # 'may/could/podría/appears to reverse': the possibility is a hedged claim, not an assertion
         # (the real-world labelling convention; 'can/puede' stays an assertion).
         decision = ContextDecision("asserted", ctx.hedge, "hedged")
         return emit(context=decision, suppressed_by=f"context: hedged by '{ctx.hedge}'")
@@ -476,7 +476,8 @@ DEFAULT_THRESHOLDS = {
 }
 MODEL_RULE = "CC114"
 MODAL_HEDGE = re.compile(
-    r"(may|might|could|possibly|potentially|podr[ií]\w*|potencialmente|posiblemente|quiz[aá]s?)\b",
+    r"(may|might|could|possibly|potentially|appears? to|seems? to|podr[ií]\w*|potencialmente"
+    r"|posiblemente|quiz[aá]s?|parecen?)\b",
     re.IGNORECASE,
 )
 MODEL_ONLY_MIN_WORDS = 6
