@@ -53,7 +53,9 @@ REALWORLD_DEFAULT = Path(__file__).resolve().parents[2].parent / "shared" / "eva
 REALWORLD_WEIGHT = 3.0
 CV_FOLDS = 5
 CV_SEED = 20261205
-MAX_FALSE_ALARMS = 0.08  # sentence false-alarm rate allowed when choosing model_only
+# Sentence false-alarm rate allowed when choosing model_only: the issue's ceiling is 0.08 on
+# unseen real pages; dev-tuned rules run lower here, so keep a margin (docs/accuracy.md (e)).
+MAX_FALSE_ALARMS = 0.05
 REALWORLD_GRID = tuple(round(0.3 + 0.025 * i, 3) for i in range(28))  # 0.3 .. 0.975
 
 
