@@ -21,6 +21,18 @@ class ExampleResult:
     detail: str
 
 
+_ENGINES: dict[tuple[int, str], tuple[Lexicon, Engine]] = {}
+
+
+def _compiled(lexicon: Lexicon, model: str) -> Engine:
+    """One Engine per lexicon and model setting, compiled once for all the examples (the
+    lexicon is kept with it so that its id is not reused)."""
+    key = (id(lexicon), model)
+    if key not in _ENGINES:
+        _ENGINES[key] = (lexicon, Engine(Config(model=model), lexicon))
+    return _ENGINES[key][1]
+
+
 def check_example(
     lexicon: Lexicon, rule: Rule, example: Example, expect_flag: bool
 ) -> ExampleResult:
@@ -29,11 +41,9 @@ def check_example(
     (CC114) runs with the shipped model."""
     page_type = example.page_type or ("commercial" if rule.family != "overclaim" else None)
     model = "default" if rule.check == "model_only" else "none"
-    config = Config(jurisdictions=example.jurisdiction or None, page_type=page_type, model=model)
     rules = select_rules(lexicon.rules, (), ()) if rule.family == "meta" else [rule]
-    report = Engine(config, lexicon, rules=rules).check_text(
-        example.text, example.format, "example"
-    )  # type: ignore[arg-type]
+    engine = _compiled(lexicon, model).with_page_options(example.jurisdiction or None, page_type)
+    report = engine.with_rules(rules).check_text(example.text, example.format, "example")  # type: ignore[arg-type]
     hits = [f for f in report.active_findings if f.code == rule.code]
     ok = bool(hits) == expect_flag
     if expect_flag:
