@@ -289,3 +289,30 @@ def test_unlikely_and_reported_study_results(
     sentence: str, trigger: str, status: str, hedged: bool
 ) -> None:
     assert _status(sentence, trigger) == (status, hedged)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "trigger", "status"),
+    [
+        # a consequence clause is a new clause: the earlier 'ningún' / 'no' does not reach it
+        (
+            "Va sin ningún aditivo, por lo que el injerto carece de posibilidad de rechazo.",
+            "carece de posibilidad de rechazo",
+            "asserted",
+        ),
+        ("Nothing is added, therefore the cells cure the joint.", "cure", "asserted"),
+        ("Ningún aditivo carece de posibilidad de rechazo.", "carece", "negated"),
+        # nobody can promise a negative assurance: a warning, not the page's claim
+        (
+            "Ninguna clínica puede prometer que no hay riesgo de rechazo.",
+            "no hay riesgo de rechazo",
+            "attributed",
+        ),
+        ("No doctor can guarantee that there is no risk of rejection.", "no risk", "attributed"),
+        ("Because the cells are your own, there is no risk of rejection.", "no risk", "asserted"),
+    ],
+)
+def test_consequences_and_warnings_about_assurances(
+    sentence: str, trigger: str, status: str
+) -> None:
+    assert _status(sentence, trigger)[0] == status
