@@ -7,7 +7,8 @@ a sentence counts as flagged when an active finding of the overclaim family is r
 it. The floors sit a little below the levels the rules reached when this test was written
 (recall 0.58, false alarms 0.049 on 561 sentences; raised after the rules reached recall
 0.69 and false alarms 0.038; the ceiling lowered after false alarms fell to 0.014 with
-recall 0.69), so a regression fails and small label-neutral changes do not.
+recall 0.69; the floor raised again after the second round of 2026-12-06 reached recall
+0.72), so a regression fails and small label-neutral changes do not.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from claimcheck.config import Config
 from claimcheck.engine import Engine
 
 DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "realworld-dev"
-RECALL_FLOOR = 0.64
+RECALL_FLOOR = 0.67
 FALSE_ALARM_CEILING = 0.03
 
 pytestmark = pytest.mark.skipif(
