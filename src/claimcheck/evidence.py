@@ -97,14 +97,26 @@ def resolve(
         if row.condition != ANY_CONDITION and condition is None:
             condition = row.condition  # the assumed condition: messages name it
         citation = row.citation.replace("{condition}", condition_label(lex, condition))
-        return Evidence(intervention, condition, row.level, citation, row.ref), row
+        citation_es = row.citation_es.replace("{condition}", condition_label(lex, condition, "es"))
+        evidence = Evidence(
+            intervention, condition, row.level, citation, row.ref, citation_es=citation_es
+        )
+        return evidence, row
     for inter in lex.ancestors(intervention):
         term = lex.terms.get(inter)
         if term and term.default_level:
             note = f"No evidence-table row for this pair; default level for {term.label}."
-            return Evidence(intervention, condition, term.default_level, note, "default"), None
+            note_es = (
+                "No hay fila de la tabla de evidencia para este par; nivel predeterminado "
+                f"para {term.label_for('es')}."
+            )
+            evidence = Evidence(
+                intervention, condition, term.default_level, note, "default", citation_es=note_es
+            )
+            return evidence, None
     note = "Unknown intervention: no evidence on file."
-    return Evidence(intervention, condition, "none", note), None
+    note_es = "Intervención desconocida: no hay evidencia registrada."
+    return Evidence(intervention, condition, "none", note, citation_es=note_es), None
 
 
 def lookup(lex: CompiledLexicon, intervention: str | None, condition: str | None) -> Evidence:

@@ -136,7 +136,11 @@ class ContextDecision:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """The evidence level for an intervention x condition pair, with its citation."""
+    """The evidence level for an intervention x condition pair, with its citation.
+
+    `citation` is English; `citation_es` the Spanish text ("" when the lexicon row has
+    none). Renderers call `citation_for(lang)` rather than reading either field.
+    """
 
     intervention: str | None
     condition: str | None
@@ -144,6 +148,11 @@ class Evidence:
     citation: str = ""
     ref: str = ""
     intervention_inferred: bool = False
+    citation_es: str = ""
+
+    def citation_for(self, lang: str) -> str:
+        """The citation in the output language: Spanish when there is one, else English."""
+        return (self.citation_es if lang == "es" else "") or self.citation
 
 
 @dataclass(frozen=True, slots=True)

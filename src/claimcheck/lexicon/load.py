@@ -255,7 +255,11 @@ class _Builder:
                 Allowance(a) if isinstance(a, str) else Allowance(**a)
                 for a in item.get("allows", ())
             )
-            row = EvidenceRow(**{**item, "allows": allows})
+            citation = _localized(item["citation"])
+            row = EvidenceRow(
+                **{**item, "allows": allows, "citation": citation["en"]},
+                citation_es=citation.get("es", ""),
+            )
             self.evidence[(row.intervention, row.condition)] = row
         for pattern in _patterns(doc.get("qualifiers", ()), f"{where}: $.qualifiers"):
             self.qualifiers[pattern.id] = pattern

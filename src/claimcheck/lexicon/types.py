@@ -205,6 +205,7 @@ class EvidenceRow:
 
     `condition` may be ANY_CONDITION; `assumed` marks the condition an intervention is about
     when a sentence and its page name none; `allows` lists the claims the evidence supports.
+    `citation` is the English text; `citation_es` the Spanish one ("" when the row has none).
     """
 
     intervention: str
@@ -214,6 +215,7 @@ class EvidenceRow:
     ref: str = ""
     assumed: bool = False
     allows: tuple[Allowance, ...] = ()
+    citation_es: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ class FindingView:
     rationale: str
     grounds: tuple[GroundView, ...] = ()
     level: str = ""
+    citation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,7 @@ def page_view(
                 rationale=rule.rationale_for(lang) if rule else "",
                 grounds=_grounds(rule, page, lang) if rule else (),
                 level=i18n.level_name(f.evidence.level, lang) if f.evidence else "",
+                citation=f.evidence.citation_for(lang) if f.evidence else "",
             )
         )
     sentence = tuple(v for v in views if not _is_checklist(v.finding))

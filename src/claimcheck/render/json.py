@@ -9,13 +9,21 @@ from typing import Any
 
 from claimcheck import i18n
 from claimcheck.lexicon.types import Ground, Rule
-from claimcheck.model import BaselineResult, FileError, Finding, PageReport, Report
+from claimcheck.model import BaselineResult, Evidence, FileError, Finding, PageReport, Report
 
 SCHEMA_VERSION = "1.7"
 
 
-def finding_to_dict(f: Finding) -> dict[str, Any]:
-    """One finding as the JSON report writes it."""
+def evidence_to_dict(e: Evidence, lang: str = "en") -> dict[str, Any]:
+    """A finding's evidence as the JSON report writes it: one `citation`, in `lang`."""
+    out = asdict(e)
+    out["citation"] = e.citation_for(lang)
+    del out["citation_es"]
+    return out
+
+
+def finding_to_dict(f: Finding, lang: str = "en") -> dict[str, Any]:
+    """One finding as the JSON report writes it; the evidence citation in `lang`."""
     out: dict[str, Any] = {
         "code": f.code,
         "name": f.name,
@@ -31,7 +39,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "suggestion": f.suggestion,
         "context": asdict(f.context),
-        "evidence": asdict(f.evidence) if f.evidence else None,
+        "evidence": evidence_to_dict(f.evidence, lang) if f.evidence else None,
         "engine": f.engine,
         "suppressed": f.suppressed,
     }
@@ -59,7 +67,7 @@ def ground_to_dict(g: Ground, lang: str) -> dict[str, str]:
 
 def explained(f: Finding, rule: Rule | None, p: PageReport, lang: str) -> dict[str, Any]:
     """A finding with its rule's rationale and the grounds of its page's jurisdictions."""
-    out = finding_to_dict(f)
+    out = finding_to_dict(f, lang)
     if f.suppressed_by:
         out["suppressed_by"] = i18n.suppressed_reason(f.suppressed_by, lang)
     if rule is not None:

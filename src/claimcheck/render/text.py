@@ -44,7 +44,7 @@ def _explain(f: Finding, lang: str, rule: Rule | None, jurisdictions: tuple[str,
         subject = f"{e.intervention or '?'} x {e.condition or '?'}"
         inferred = t("inferred") if e.intervention_inferred else ""
         level = i18n.level_name(e.level, lang)
-        lines.append(f"    {t('evidence')}: {subject} -> {level}{inferred}; {e.citation}")
+        lines.append(f"    {t('evidence')}: {subject} -> {level}{inferred}; {e.citation_for(lang)}")
     model = (
         f" ({t('model')}: {f.model_label}, p={f.model_probability:.2f})" if f.model_label else ""
     )
