@@ -173,6 +173,8 @@ def test_json_report_is_in_one_language(runner, page: str, lang: str) -> None:
     for f in active:
         texts += [f["message"], f["suggestion"], f["rationale"]]
         texts += [g["label"] for g in f["grounds"]]
+        texts += [f["evidence"]["citation"]] if f.get("evidence") else []
+    assert any(f.get("evidence") for f in active)
     for text in texts:
         assert not leftovers(text, other(lang)), text
     assert data["grounds_legend"] == i18n.tr(lang, "grounds.legend")
@@ -188,10 +190,10 @@ def test_html_report_is_in_one_language(runner, page: str, lang: str) -> None:
 
 def _assert_prose(soup: BeautifulSoup, lang: str) -> None:
     """Everything claimcheck wrote on an HTML page is in `lang`: the page's own text,
-    quoted sentences, evidence citations and links to legal texts are left out."""
+    quoted sentences and links to legal texts are left out (evidence citations are in
+    the output language and stay)."""
     for tag in soup.select(
-        "style, script, blockquote, a, code, .pagetext, .evidence-citation, textarea, "
-        "h2[id^=page-], option"
+        "style, script, blockquote, a, code, .pagetext, textarea, h2[id^=page-], option"
     ):
         tag.decompose()
     findings = soup.select("li.finding, ul.checklist li")
