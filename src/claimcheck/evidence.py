@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import regex
 
+from claimcheck.i18n import tr
 from claimcheck.lexicon.types import (
     ALLOWED_STRENGTH,
     ANY_CONDITION,
@@ -105,17 +106,15 @@ def resolve(
     for inter in lex.ancestors(intervention):
         term = lex.terms.get(inter)
         if term and term.default_level:
-            note = f"No evidence-table row for this pair; default level for {term.label}."
-            note_es = (
-                "No hay fila de la tabla de evidencia para este par; nivel predeterminado "
-                f"para {term.label_for('es')}."
+            note, note_es = (
+                tr(lang, "evidence.default_level", label=term.label_for(lang))
+                for lang in ("en", "es")
             )
             evidence = Evidence(
                 intervention, condition, term.default_level, note, "default", citation_es=note_es
             )
             return evidence, None
-    note = "Unknown intervention: no evidence on file."
-    note_es = "Intervención desconocida: no hay evidencia registrada."
+    note, note_es = (tr(lang, "evidence.unknown") for lang in ("en", "es"))
     return Evidence(intervention, condition, "none", note, citation_es=note_es), None
 
 
