@@ -372,23 +372,18 @@ def cluster_report(
 ) -> Report:
     """The report `engine.check_paths` gives, computed on the Dask cluster `spec`; with a
     `tally`, pages are added to it and not kept, as there."""
-    from claimcheck.engine import ReportTally
+    from claimcheck.engine import tally_pages
 
     with open_client(spec, config, paths) as client:
         versions = client.submit(engine_versions, config, keyword_filter, pure=False)
-        pages: list[PageReport] | None = [] if tally is None else None
-        tally = tally or ReportTally()
-        for page in iter_cluster_reports(client, paths, config, keyword_filter):
-            if progress:
-                progress(page)
-            if tally.add(page) and pages is not None:
-                pages.append(page)
+        pages = iter_cluster_reports(client, paths, config, keyword_filter)
+        tally, kept = tally_pages(pages, progress, tally)
         lexicon_version, model_version = versions.result()
     # the report reads only these two versions of an Engine: a worker's, not one built here
     reported = SimpleNamespace(
         lexicon=SimpleNamespace(version=lexicon_version), model_version=model_version
     )
-    return tally.report(reported, tuple(pages or ()))  # type: ignore[arg-type]
+    return tally.report(reported, kept)  # type: ignore[arg-type]
 
 
 def cluster_audit_report(spec: str, directory: str, config: Config) -> Report:

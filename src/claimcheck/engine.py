@@ -369,19 +369,35 @@ class ReportTally:
         return Outcome(tuple(self.errors), self.worst, tuple(self.below))
 
 
+def tally_pages(
+    pages: Iterable[PageReport],
+    progress: Callable[[PageReport], None] | None = None,
+    tally: ReportTally | None = None,
+) -> tuple[ReportTally, tuple[PageReport, ...]]:
+    """Add `pages` to a tally, calling `progress` on each: with no `tally` given, a new one
+    and the pages it counted (skipped ones left out); with one, that tally and no page
+    kept (a streamed run, whose memory must not grow with its pages)."""
+    keep = tally is None
+    tally = tally or ReportTally()
+    kept: list[PageReport] = []
+    for page in pages:
+        if progress:
+            progress(page)
+        if tally.add(page) and keep:
+            kept.append(page)
+    return tally, tuple(kept)
+
+
 def outcome_of(pages: Iterable[PageReport], min_score: int | None = None) -> Outcome:
     """The `Outcome` of pages a run kept (its report's files), as a stream tallies it."""
-    tally = ReportTally(min_score)
-    for page in pages:
-        tally.add(page)
+    tally, _ = tally_pages(pages, tally=ReportTally(min_score))
     return tally.outcome()
 
 
 def build_report(pages: Iterable[PageReport], engine: Engine) -> Report:
     """Collect page reports into the Report every renderer prints; pages the keyword
     pre-filter skipped are counted, not listed."""
-    tally = ReportTally()
-    kept = tuple(page for page in pages if tally.add(page))
+    tally, kept = tally_pages(pages)
     return tally.report(engine, kept)
 
 
@@ -397,11 +413,5 @@ def check_paths(
     `tally`, pages are added to it and not kept (a streamed run: memory does not grow with
     the pages), and the report lists no files."""
     engine = Engine(config, keyword_filter=keyword_filter)
-    pages: list[PageReport] | None = [] if tally is None else None
-    tally = tally or ReportTally()
-    for page in iter_reports(paths, engine=engine):
-        if progress:
-            progress(page)
-        if tally.add(page) and pages is not None:
-            pages.append(page)
-    return tally.report(engine, tuple(pages or ()))
+    tally, kept = tally_pages(iter_reports(paths, engine=engine), progress, tally)
+    return tally.report(engine, kept)
